@@ -1,0 +1,173 @@
+/**
+ * Finding, reading and validating the config file. Every problem comes back as
+ * "path: what is wrong, what is expected", all of them at once, before anything starts.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import type { z } from 'zod';
+import { configSchema, show, type Config } from './schema.js';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string | undefined,
+    readonly problems: string[],
+  ) {
+    super(`${file ?? 'built-in config'}: ${problems.length} problem(s)\n  ${problems.join('\n  ')}`);
+  }
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** The file it came from, or undefined for the built-in defaults. */
+  file: string | undefined;
+  /** Absolute journal path after --journal, the config and the platform default. */
+  journalPath: string;
+}
+
+/** Where Alma's own Windows utility keeps the file, and the same folders under the home elsewhere. */
+export function defaultJournalPath(platform = process.platform, home = homedir()): string {
+  if (platform === 'win32') return 'C:\\Alma Offline Circulation\\OffCirc\\files\\OffCirc.dat';
+  return path.join(home, 'Alma Offline Circulation', 'OffCirc', 'files', 'OffCirc.dat');
+}
+
+/** --config FILE, else $OFFCIRC_CONFIG, else config/offcirc.json where it exists, else none. */
+export function findConfigFile(
+  explicit: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): string | undefined {
+  if (explicit) return path.resolve(cwd, explicit);
+  if (env.OFFCIRC_CONFIG) return path.resolve(cwd, env.OFFCIRC_CONFIG);
+  const local = path.resolve(cwd, 'config', 'offcirc.json');
+  return existsSync(local) ? local : undefined;
+}
+
+function formatPath(segments: readonly PropertyKey[]): string {
+  let out = '';
+  for (const s of segments) {
+    if (typeof s === 'number') out += `[${s}]`;
+    else out += out ? `.${String(s)}` : String(s);
+  }
+  return out || '(top level)';
+}
+
+const closest = (word: string, candidates: string[]): string | undefined => {
+  const distance = (a: string, b: string): number => {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = row[0]!;
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const cur = row[j]!;
+        row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+        prev = cur;
+      }
+    }
+    return row[b.length]!;
+  };
+  const best = candidates
+    .map((c) => ({ c, d: distance(word, c) }))
+    .sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= Math.max(2, Math.floor(word.length / 3)) ? best.c : undefined;
+};
+
+/** The keys an object at this place of the schema accepts, for "unknown key" messages. */
+function knownKeys(issue: z.core.$ZodIssueUnrecognizedKeys): string[] {
+  const input = issue.input ?? {};
+  return Object.keys(input).filter((k) => !issue.keys.includes(k));
+}
+
+function describeIssue(issue: z.core.$ZodIssue, shapes: Map<string, string[]>): string[] {
+  const where = formatPath(issue.path);
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => {
+        const allowed = shapes.get(formatPath(issue.path)) ?? knownKeys(issue);
+        const guess = closest(key, allowed);
+        const at = formatPath([...issue.path, key]);
+        return `${at}: unknown key${guess ? ` (did you mean "${guess}"?)` : ''}, expected one of ${allowed
+          .map((k) => `"${k}"`)
+          .join(', ')}`;
+      });
+    case 'invalid_type':
+      if (issue.input === undefined) return [`${where}: missing, ${issue.message.replace(/, got nothing$/, '')}`];
+      return [`${where}: ${issue.message}`];
+    default:
+      return [`${where}: ${issue.message}`];
+  }
+}
+
+/** The allowed keys of every object in the schema, by the config path it sits at. */
+function objectShapes(): Map<string, string[]> {
+  const shapes = new Map<string, string[]>();
+  const walk = (schema: z.core.$ZodType, at: PropertyKey[]): void => {
+    const def = schema._zod.def as unknown as Record<string, unknown> & { type: string };
+    if (def.type === 'object') {
+      const shape = def.shape as Record<string, z.core.$ZodType>;
+      shapes.set(formatPath(at), Object.keys(shape));
+      for (const [k, v] of Object.entries(shape)) walk(v, [...at, k]);
+    } else if (def.type === 'default' || def.type === 'prefault' || def.type === 'optional' || def.type === 'pipe') {
+      walk((def.innerType ?? def.in) as z.core.$ZodType, at);
+    }
+  };
+  walk(configSchema, []);
+  return shapes;
+}
+
+/** Validates parsed JSON; returns the config or every problem found. */
+export function validateConfig(raw: unknown): { config: Config } | { problems: string[] } {
+  const result = configSchema.safeParse(raw);
+  if (result.success) return { config: result.data };
+  const shapes = objectShapes();
+  const problems = result.error.issues.flatMap((issue) => describeIssue(issue, shapes));
+  return { problems: [...new Set(problems)] };
+}
+
+/** Reads a config file's text into a config, or throws ConfigError with every problem. */
+export function parseConfigText(textContent: string, file: string | undefined): Config {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(textContent);
+  } catch (error) {
+    throw new ConfigError(file, [`(file): not valid JSON (${(error as Error).message}), expected a JSON object`]);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new ConfigError(file, [`(top level): expected a JSON object, got ${show(raw)}`]);
+  const result = validateConfig(raw);
+  if ('problems' in result) throw new ConfigError(file, result.problems);
+  return result.config;
+}
+
+/** Resolves a path from the config against the config file's folder, as a technician would read it. */
+function resolveFrom(file: string | undefined, p: string): string {
+  return path.resolve(file ? path.dirname(file) : process.cwd(), p);
+}
+
+/**
+ * Loads the config the command line asks for. Throws ConfigError (with every problem) on a bad file;
+ * a file named explicitly that can't be read is a problem too.
+ */
+export function loadConfig(options: { config?: string; journal?: string }, env = process.env): LoadedConfig {
+  const file = findConfigFile(options.config, env);
+  let config: Config;
+  if (file === undefined) {
+    config = parseConfigText('{}', undefined);
+  } else {
+    let content: string;
+    try {
+      content = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError(file, [`(file): can't be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}), expected a readable JSON file`]);
+    }
+    config = parseConfigText(content, file);
+  }
+  const journalPath = options.journal
+    ? path.resolve(options.journal)
+    : config.journal.path
+      ? resolveFrom(file, config.journal.path)
+      : defaultJournalPath();
+  for (const d of config.devices) if (d.type === 'replay') d.file = resolveFrom(file, d.file);
+  if (config.logging.dir) config.logging.dir = resolveFrom(file, config.logging.dir);
+  return { config, file, journalPath };
+}

@@ -1,0 +1,50 @@
+/**
+ * What a screen needs to draw the station at any moment: a plain snapshot, rebuilt by app.ts from the
+ * kiosk, the devices and the journal. The screen reads it and the kiosk's events; it decides nothing.
+ */
+import type { DeviceStatus } from '../devices/scanner.js';
+import type { KioskEvent, Mode } from '../kiosk/events.js';
+
+export interface RecentTransaction {
+  kind: 'loan' | 'return';
+  item: string;
+  /** Milliseconds since the epoch. */
+  at: number;
+}
+
+export interface StationView {
+  station: string;
+  mode: Mode;
+  /** The patron of the open loan session (unmasked: the screen masks it). */
+  patron?: string;
+  /** When the open session ends unless another scan comes (ms since the epoch). */
+  sessionEndsAt?: number;
+  /** This session's loans, or the returns since the last pause in return mode; newest last. */
+  recent: RecentTransaction[];
+  inService: boolean;
+  outOfServiceReason?: string;
+  devices: { id: string; status: DeviceStatus; message: string }[];
+  journal: {
+    path: string;
+    /** Transactions written today (local date). */
+    today: number;
+    lastWrite?: { ok: true; at: number } | { ok: false; error: string; at: number };
+  };
+  /** Rotated files waiting in the outbox for upload, where known. */
+  outbox?: number;
+}
+
+/** A source of views and events, as the screen subscribes to it. */
+export interface StationFeed {
+  view(): StationView;
+  /** Calls back on every kiosk event and every view change; returns the unsubscribe function. */
+  subscribe(listener: (event?: KioskEvent) => void): () => void;
+}
+
+/** What the screen may ask the station to do. */
+export interface StationControl {
+  command(command: 'loan' | 'return' | 'endSession'): void;
+  /** A line typed on the terminal and ended with Enter: a scan from the terminal device. */
+  scanLine(text: string): void;
+  quit(): void;
+}
