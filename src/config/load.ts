@@ -60,30 +60,32 @@ const closest = (word: string, candidates: string[]): string | undefined => {
       row[0] = i;
       for (let j = 1; j <= b.length; j++) {
         const cur = row[j]!;
-        row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+        row[j] = Math.min(
+          row[j]! + 1,
+          row[j - 1]! + 1,
+          prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1),
+        );
         prev = cur;
       }
     }
     return row[b.length]!;
   };
-  const best = candidates
-    .map((c) => ({ c, d: distance(word, c) }))
-    .sort((x, y) => x.d - y.d)[0];
+  const best = candidates.map((c) => ({ c, d: distance(word, c) })).sort((x, y) => x.d - y.d)[0];
   return best && best.d <= Math.max(2, Math.floor(word.length / 3)) ? best.c : undefined;
 };
 
-/** The keys an object at this place of the schema accepts, for "unknown key" messages. */
-function knownKeys(issue: z.core.$ZodIssueUnrecognizedKeys): string[] {
-  const input = issue.input ?? {};
-  return Object.keys(input).filter((k) => !issue.keys.includes(k));
-}
+/** A config path with array indices folded, e.g. "devices[]", to look shapes up by. */
+const shapeKey = (segments: readonly PropertyKey[]): string =>
+  formatPath(segments.map((s) => (typeof s === 'number' ? '[]' : s)))
+    .replace(/\.\[\]/g, '[]')
+    .replace(/\[\[\]\]/g, '[]');
 
-function describeIssue(issue: z.core.$ZodIssue, shapes: Map<string, string[]>): string[] {
+function describeIssue(issue: z.core.$ZodIssue, shapes: Map<string, string[]>, raw: unknown): string[] {
   const where = formatPath(issue.path);
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((key) => {
-        const allowed = shapes.get(formatPath(issue.path)) ?? knownKeys(issue);
+        const allowed = allowedKeys(issue.path, shapes, raw);
         const guess = closest(key, allowed);
         const at = formatPath([...issue.path, key]);
         return `${at}: unknown key${guess ? ` (did you mean "${guess}"?)` : ''}, expected one of ${allowed
@@ -91,24 +93,42 @@ function describeIssue(issue: z.core.$ZodIssue, shapes: Map<string, string[]>): 
           .join(', ')}`;
       });
     case 'invalid_type':
-      if (issue.input === undefined) return [`${where}: missing, ${issue.message.replace(/, got nothing$/, '')}`];
+      if (issue.input === undefined)
+        return [`${where}: missing, ${issue.message.replace(/, got nothing$/, '')}`];
       return [`${where}: ${issue.message}`];
     default:
       return [`${where}: ${issue.message}`];
   }
 }
 
-/** The allowed keys of every object in the schema, by the config path it sits at. */
+/** The keys the object at this path accepts; for a device, those of its "type". */
+function allowedKeys(at: readonly PropertyKey[], shapes: Map<string, string[]>, raw: unknown): string[] {
+  let value: unknown = raw;
+  for (const s of at) value = (value as Record<PropertyKey, unknown> | undefined)?.[s];
+  const type = (value as { type?: unknown } | undefined)?.type;
+  return shapes.get(`${shapeKey(at)}<${String(type)}>`) ?? shapes.get(shapeKey(at)) ?? [];
+}
+
+/** The allowed keys of every object in the schema, by its folded config path ("devices[]<serial>"). */
 function objectShapes(): Map<string, string[]> {
   const shapes = new Map<string, string[]>();
-  const walk = (schema: z.core.$ZodType, at: PropertyKey[]): void => {
+  const walk = (schema: z.core.$ZodType, at: PropertyKey[], variant = ''): void => {
     const def = schema._zod.def as unknown as Record<string, unknown> & { type: string };
     if (def.type === 'object') {
       const shape = def.shape as Record<string, z.core.$ZodType>;
-      shapes.set(formatPath(at), Object.keys(shape));
+      shapes.set(shapeKey(at) + variant, Object.keys(shape));
       for (const [k, v] of Object.entries(shape)) walk(v, [...at, k]);
-    } else if (def.type === 'default' || def.type === 'prefault' || def.type === 'optional' || def.type === 'pipe') {
-      walk((def.innerType ?? def.in) as z.core.$ZodType, at);
+    } else if (def.type === 'array') {
+      walk(def.element as z.core.$ZodType, [...at, 0]);
+    } else if (def.type === 'union') {
+      for (const option of def.options as z.core.$ZodType[]) {
+        const literal = (option._zod.def as unknown as { shape?: Record<string, z.core.$ZodType> }).shape
+          ?.type;
+        const values = (literal?._zod.def as unknown as { values?: unknown[] } | undefined)?.values;
+        walk(option, at, values ? `<${String(values[0])}>` : '');
+      }
+    } else if (['default', 'prefault', 'optional', 'pipe'].includes(def.type)) {
+      walk((def.innerType ?? def.in) as z.core.$ZodType, at, variant);
     }
   };
   walk(configSchema, []);
@@ -117,10 +137,10 @@ function objectShapes(): Map<string, string[]> {
 
 /** Validates parsed JSON; returns the config or every problem found. */
 export function validateConfig(raw: unknown): { config: Config } | { problems: string[] } {
-  const result = configSchema.safeParse(raw);
+  const result = configSchema.safeParse(raw, { reportInput: true });
   if (result.success) return { config: result.data };
   const shapes = objectShapes();
-  const problems = result.error.issues.flatMap((issue) => describeIssue(issue, shapes));
+  const problems = result.error.issues.flatMap((issue) => describeIssue(issue, shapes, raw));
   return { problems: [...new Set(problems)] };
 }
 
@@ -130,7 +150,9 @@ export function parseConfigText(textContent: string, file: string | undefined): 
   try {
     raw = JSON.parse(textContent);
   } catch (error) {
-    throw new ConfigError(file, [`(file): not valid JSON (${(error as Error).message}), expected a JSON object`]);
+    throw new ConfigError(file, [
+      `(file): not valid JSON (${(error as Error).message}), expected a JSON object`,
+    ]);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
     throw new ConfigError(file, [`(top level): expected a JSON object, got ${show(raw)}`]);
@@ -158,7 +180,9 @@ export function loadConfig(options: { config?: string; journal?: string }, env =
     try {
       content = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new ConfigError(file, [`(file): can't be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}), expected a readable JSON file`]);
+      throw new ConfigError(file, [
+        `(file): can't be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}), expected a readable JSON file`,
+      ]);
     }
     config = parseConfigText(content, file);
   }

@@ -44,9 +44,14 @@ const pattern = () =>
   });
 
 /** USB vendor and product IDs: a number or a hex string such as "0x0c2e". */
-const usbId = z.union([z.number().int().min(0).max(0xffff), z.string().regex(/^0x[0-9a-fA-F]{1,4}$/)], {
-  error: (issue) => `expected a USB ID such as "0x0c2e" or 3118, got ${show(issue.input)}`,
-});
+const usbIdExpected = expecting('a USB ID such as "0x0c2e" or 3118');
+const usbId = z.union(
+  [
+    z.number(usbIdExpected).int(usbIdExpected).min(0, usbIdExpected).max(0xffff, usbIdExpected),
+    z.string(usbIdExpected).regex(/^0x[0-9a-fA-F]{1,4}$/, usbIdExpected),
+  ],
+  usbIdExpected,
+);
 
 const hexBytes = z
   .string(expecting('hex bytes such as "1b07"'))
@@ -219,7 +224,10 @@ export const configSchema = z
       .strictObject({
         pin: z
           .string(expecting('a hash made by "offcirc config hash-pin"'))
-          .regex(/^scrypt\$[0-9a-f]{32}\$[0-9a-f]{64}$/, expecting('a hash made by "offcirc config hash-pin"'))
+          .regex(
+            /^scrypt\$[0-9a-f]{32}\$[0-9a-f]{64}$/,
+            expecting('a hash made by "offcirc config hash-pin"'),
+          )
           .optional(),
         pinFor: z.array(oneOf(['quit', 'mode']), expecting('a list of "quit" and "mode"')).default(['quit']),
       })
