@@ -3,11 +3,11 @@
 import { main } from '../dist/cli.js';
 
 main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  // Exit explicitly: standard input or a closed scanner may still hold the event loop open, and
+  // everything worth keeping (journal, log) was flushed before main() resolved.
+  (code) => process.exit(code),
   (error) => {
     console.error(error instanceof Error ? error.stack : String(error));
-    process.exitCode = 70;
+    process.exit(70);
   },
 );

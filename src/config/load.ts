@@ -92,11 +92,10 @@ function describeIssue(issue: z.core.$ZodIssue, shapes: Map<string, string[]>, r
           .map((k) => `"${k}"`)
           .join(', ')}`;
       });
-    case 'invalid_type':
-      if (issue.input === undefined)
-        return [`${where}: missing, ${issue.message.replace(/, got nothing$/, '')}`];
-      return [`${where}: ${issue.message}`];
     default:
+      // A key left out reads better as "missing" than as "got nothing".
+      if (issue.input === undefined && issue.message.endsWith(', got nothing'))
+        return [`${where}: missing, ${issue.message.replace(/, got nothing$/, '')}`];
       return [`${where}: ${issue.message}`];
   }
 }
