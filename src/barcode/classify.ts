@@ -1,0 +1,132 @@
+/**
+ * Tells what a scan is: a patron's card, an item, a command barcode, or a rejection with a reason a
+ * patron understands. The rules come from the config and are compiled once per rule set; classifying
+ * is then O(n · rules) in the scan's length (plus whatever the configured patterns cost).
+ */
+import type { BarcodeConfig, Config } from '../config/schema.js';
+import { hasValidMod10 } from './checkdigit.js';
+import { normalize } from './normalize.js';
+
+export { describeScan } from './describe.js';
+
+export type BarcodeCommand = 'loan' | 'return' | 'endSession';
+
+export type Classified =
+  | { kind: 'patron'; patron: string }
+  | { kind: 'item'; item: string }
+  | { kind: 'command'; command: BarcodeCommand }
+  | { kind: 'rejected'; reason: string };
+
+export interface ClassifyRules {
+  barcodes: BarcodeConfig;
+  commands: Config['commands'];
+}
+
+export type Classifier = (raw: string) => Classified;
+
+/** OffCirc.dat gives the item barcode an 80-character field; a longer one can't be written, only refused. */
+export const MAX_ITEM_LENGTH = 80;
+
+/** The reasons classification gives, in the words shown to the person at the kiosk. */
+export const REJECTIONS = {
+  unreadable: 'unreadable scan: contains a control or non-ASCII character',
+  empty: 'empty scan',
+  checkDigit: 'check digit wrong: scan again',
+  /** A rule asks for a mod 10 check but matched something that is not 14 digits: a configuration slip. */
+  checkDigitLength:
+    'this barcode cannot have a mod 10 check digit (not 14 digits): ask staff to check the rules',
+  unknown: 'not a library card or item barcode',
+  itemTooLong: `barcode too long for the offline file (over ${MAX_ITEM_LENGTH} characters)`,
+  patronSpaces: 'library card number contains spaces: it cannot be used',
+} as const;
+
+/** Anything outside printable ASCII: the journal is ASCII only, and control bytes are scanner noise. */
+const UNPRINTABLE = /[^\x20-\x7e]/;
+
+interface CompiledCodeRule {
+  pattern: RegExp;
+  mod10: boolean;
+}
+
+const rejected = (reason: string): Classified => ({ kind: 'rejected', reason });
+
+/** The rule's check, or the rejection it gives; only the first matching rule of a kind counts. */
+function checkFailure(rule: CompiledCodeRule, text: string): string | undefined {
+  if (!rule.mod10 || hasValidMod10(text)) return undefined;
+  return /^\d{14}$/.test(text) ? REJECTIONS.checkDigit : REJECTIONS.checkDigitLength;
+}
+
+/**
+ * Compiles `rules` (every pattern once; throws a SyntaxError for a pattern that doesn't compile, so a bad
+ * rule set fails at start-up, not at the first scan) and returns the classifier. Never throws afterwards.
+ */
+export function createClassifier(rules: ClassifyRules): Classifier {
+  const options = { ...rules.barcodes.normalize };
+  const compile = (r: { pattern: string; checkDigit: 'mod10' | 'none' }): CompiledCodeRule => ({
+    pattern: new RegExp(r.pattern),
+    mod10: r.checkDigit === 'mod10',
+  });
+  const patronRules = rules.barcodes.patron.map(compile);
+  const itemRules = rules.barcodes.item.map(compile);
+  const refuseRules = rules.barcodes.refuse.map((r) => ({
+    pattern: new RegExp(r.pattern),
+    reason: r.reason,
+  }));
+
+  // A command barcode is matched as configured and as normalized: a scanner that adds an AIM identifier
+  // or Codabar start/stop characters must not turn "A1234B" into something no command matches.
+  const commands = new Map<string, BarcodeCommand>();
+  for (const name of ['loan', 'return', 'endSession'] as const) {
+    const value = rules.commands[name];
+    for (const key of [value, normalize(value, options)]) if (!commands.has(key)) commands.set(key, name);
+  }
+
+  return (raw) => {
+    // Checked on the raw text so the rejection never depends on what normalizing would have removed.
+    if (UNPRINTABLE.test(raw)) return rejected(REJECTIONS.unreadable);
+    const text = normalize(raw, options);
+    if (text === '') return rejected(REJECTIONS.empty);
+
+    const command = commands.get(text);
+    if (command !== undefined) return { kind: 'command', command };
+
+    for (const rule of refuseRules) if (rule.pattern.test(text)) return rejected(rule.reason);
+
+    const patronRule = patronRules.find((rule) => rule.pattern.test(text));
+    if (patronRule !== undefined) {
+      const failure = checkFailure(patronRule, text);
+      if (failure !== undefined) return rejected(failure);
+      // The patron ID ends the journal line; whitespace inside it would not survive Alma's reading.
+      if (/\s/.test(text)) return rejected(REJECTIONS.patronSpaces);
+      return { kind: 'patron', patron: text };
+    }
+
+    const itemRule = itemRules.find((rule) => rule.pattern.test(text));
+    if (itemRule !== undefined) {
+      const failure = checkFailure(itemRule, text);
+      if (failure !== undefined) return rejected(failure);
+      if (text.length > MAX_ITEM_LENGTH) return rejected(REJECTIONS.itemTooLong);
+      return { kind: 'item', item: text };
+    }
+
+    return rejected(REJECTIONS.unknown);
+  };
+}
+
+/** Classifiers already compiled, per barcode rules and command set (both are config objects, never mutated). */
+const compiled = new WeakMap<BarcodeConfig, WeakMap<Config['commands'], Classifier>>();
+
+/** Classifies one raw scan; compiles `rules` on first use and reuses that while the same objects are passed. */
+export function classify(raw: string, rules: ClassifyRules): Classified {
+  let byCommands = compiled.get(rules.barcodes);
+  if (byCommands === undefined) {
+    byCommands = new WeakMap();
+    compiled.set(rules.barcodes, byCommands);
+  }
+  let classifier = byCommands.get(rules.commands);
+  if (classifier === undefined) {
+    classifier = createClassifier(rules);
+    byCommands.set(rules.commands, classifier);
+  }
+  return classifier(raw);
+}
