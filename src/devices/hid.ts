@@ -1,0 +1,218 @@
+/**
+ * The USB-HID scanner driver: finds the configured scanner in node-hid's list, reads its reports through
+ * the shared HidReportReader, and keeps looking for it when it is absent or unplugged. Costs one
+ * devices() enumeration every reconnectMs while the scanner is missing, nothing while it is connected.
+ */
+import type { HidDeviceConfig } from '../config/schema.js';
+import { HidReportReader } from './hid-reader.js';
+import {
+  chooseHidDevice,
+  describeHidConfig,
+  hidUnavailableMessage,
+  isHidUnavailable,
+  isPermissionDenied,
+  loadNodeHid,
+  udevRuleFix,
+  type HidHandle,
+  type NodeHidModule,
+} from './node-hid.js';
+import type { DeviceStatus, Scanner, ScannerSink } from './scanner.js';
+
+export interface HidScannerDeps {
+  /** Loads node-hid; tests pass a module that plays recorded reports. */
+  loadHid?: () => Promise<NodeHidModule>;
+  /** Clock for Scan.at; default Date.now. */
+  now?: () => number;
+}
+
+/** The group shared with the terminal wedge: a non-exclusive keyboard scanner also types into it. */
+export const KEYBOARD_GROUP = 'keyboard';
+
+export class HidScanner implements Scanner {
+  readonly id: string;
+  private hid: NodeHidModule | undefined;
+  private handle: HidHandle | undefined;
+  private reader: HidReportReader | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private running = false;
+  /** Bumped by stop(), so an attempt still awaiting node-hid's import doesn't open after it. */
+  private generation = 0;
+  private last: { status: DeviceStatus; message: string } | undefined;
+  private warnedDriver = false;
+
+  constructor(
+    private readonly config: HidDeviceConfig,
+    private readonly sink: ScannerSink,
+    private readonly deps: HidScannerDeps = {},
+  ) {
+    this.id = config.id;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.attempt(this.generation);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.generation++;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.close();
+  }
+
+  /** Writes the configured good/bad bytes to the scanner as an output report (first byte: report ID). */
+  feedback(kind: 'good' | 'bad'): void {
+    const hex = this.config.feedback?.[kind];
+    if (hex === undefined || this.handle === undefined) return;
+    try {
+      this.handle.write(Buffer.from(hex.replace(/\s/g, ''), 'hex'));
+    } catch (error) {
+      this.sink.warn(this.id, `could not send the ${kind} signal to the scanner: ${messageOf(error)}`);
+    }
+  }
+
+  private async attempt(generation: number): Promise<void> {
+    this.timer = undefined;
+    if (!this.running || generation !== this.generation) return;
+    let hid: NodeHidModule;
+    try {
+      hid = this.hid ??= await (this.deps.loadHid ?? loadNodeHid)();
+    } catch (error) {
+      this.report('error', hidUnavailableMessage(error));
+      return this.retry();
+    }
+    if (!this.running || generation !== this.generation) return;
+    // Must precede the first devices(): node-hid picks its native driver once, on first use.
+    if (this.config.exclusive) hid.setDriverType?.('libusb');
+    let list;
+    try {
+      list = hid.devices();
+    } catch (error) {
+      this.report(
+        'error',
+        isHidUnavailable(error)
+          ? hidUnavailableMessage(error)
+          : `cannot list HID devices: ${messageOf(error)}`,
+      );
+      return this.retry();
+    }
+    const choice = chooseHidDevice(list, this.config);
+    if (!choice.found) {
+      this.report(
+        'disconnected',
+        `scanner ${describeHidConfig(this.config)} not found: plug it in (looking for it every ${seconds(this.config.reconnectMs)})`,
+      );
+      return this.retry();
+    }
+    const { info, protocol } = choice;
+    let handle: HidHandle;
+    try {
+      handle = new hid.HID(info.path);
+    } catch (error) {
+      this.report(
+        'error',
+        isPermissionDenied(error)
+          ? `cannot open ${info.path}: permission denied; ${udevRuleFix(info.vendorId, info.productId, this.config.exclusive)}`
+          : `cannot open ${info.path}: ${messageOf(error)}`,
+      );
+      return this.retry();
+    }
+    // With the hidraw driver already loaded (another HID device in this process went first) libusb can't be had.
+    const exclusive = this.config.exclusive && !info.path.startsWith('/dev/hidraw');
+    if (this.config.exclusive && !exclusive && !this.warnedDriver) {
+      this.warnedDriver = true;
+      this.sink.warn(
+        this.id,
+        'exclusive had no effect: node-hid was already using the hidraw driver in this process, so the kernel still types this scanner\'s keys; set "exclusive" the same on every HID device',
+      );
+    }
+    if (choice.guessed) {
+      this.sink.warn(
+        this.id,
+        `could not tell from its usage page whether it is a keyboard-mode or HID POS scanner: reading it as a keyboard (set "protocol" to say)`,
+      );
+    }
+    const reader = new HidReportReader(
+      {
+        device: this.id,
+        protocol,
+        endKey: this.config.endKey,
+        now: this.deps.now,
+        // Read without exclusive, the same keys also reach the terminal wedge: one group, one double-read check.
+        ...(protocol === 'keyboard' && !exclusive ? { group: KEYBOARD_GROUP } : {}),
+      },
+      this.sink,
+    );
+    this.handle = handle;
+    this.reader = reader;
+    handle.on('data', (report) => {
+      if (this.handle !== handle) return;
+      try {
+        reader.push(Buffer.from(report));
+      } catch (error) {
+        // Thrown back into node-hid it would come out as an 'error' event, which means "unplugged".
+        this.sink.warn(this.id, `a scan could not be handed on: ${messageOf(error)}`);
+      }
+    });
+    handle.on('error', (error) => this.lost(handle, error));
+    const name = [info.manufacturer, info.product].filter(Boolean).join(' ') || 'HID scanner';
+    this.report(
+      'connected',
+      `${name} at ${info.path}, read as ${protocol === 'pos' ? 'HID POS' : 'a keyboard'}${exclusive ? ' (exclusive)' : ''}`,
+    );
+  }
+
+  /** node-hid's only sign of an unplug: close, say so, and look for the scanner again. */
+  private lost(handle: HidHandle, error: Error): void {
+    if (this.handle !== handle) return;
+    this.close();
+    this.report(
+      'disconnected',
+      `scanner unplugged or stopped answering (${messageOf(error)}): looking for it every ${seconds(this.config.reconnectMs)}`,
+    );
+    this.retry();
+  }
+
+  private close(): void {
+    const handle = this.handle;
+    const pending = this.reader?.reset() ?? '';
+    this.handle = undefined;
+    this.reader = undefined;
+    if (pending !== '')
+      this.sink.warn(
+        this.id,
+        `dropped a partial scan ${JSON.stringify(pending)}: the scanner went away before its end`,
+      );
+    try {
+      handle?.close();
+    } catch {
+      // Already gone with the device; nothing left to release.
+    }
+  }
+
+  private retry(): void {
+    if (!this.running || this.timer !== undefined) return;
+    const generation = this.generation;
+    this.timer = setTimeout(() => void this.attempt(generation), this.config.reconnectMs);
+  }
+
+  /**
+   * Reports a status only when it changes, so retries don't repeat it. A new error message is a change (it
+   * names a new fix); while disconnected, the first message (unplugged, or not found) stays.
+   */
+  private report(status: DeviceStatus, message: string): void {
+    if (this.last?.status === status && (status !== 'error' || this.last.message === message)) return;
+    this.last = { status, message };
+    this.sink.status({ device: this.id, status, message });
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
