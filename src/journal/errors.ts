@@ -1,0 +1,75 @@
+/**
+ * The journal's two failures, in words staff can act on: someone else holds the journal, or the disk
+ * won't take the line (and why, from the system error code).
+ */
+
+/** Another live offcirc writes this journal; two writers would interleave and duplicate lines. */
+export class JournalLockedError extends Error {
+  override readonly name = 'JournalLockedError';
+  constructor(
+    /** The journal (not the lock file). */
+    readonly file: string,
+    readonly pid: number,
+  ) {
+    super(`journal ${file} is in use by another offcirc (pid ${pid}); stop that one first`);
+  }
+}
+
+/** Writing (or preparing to write) the journal failed; nothing of the line stayed in the file. */
+export class JournalWriteError extends Error {
+  override readonly name = 'JournalWriteError';
+  /** The system error code (ENOSPC, EROFS, …) when there was one. */
+  readonly code: string | undefined;
+  /** The plain reason alone, e.g. "disk full". */
+  readonly reason: string;
+  /** The file or folder the failing operation was on. */
+  readonly file: string;
+
+  constructor(reason: string, action: string, file: string, code?: string, cause?: unknown) {
+    super(
+      `${reason}${code ? ` (${code})` : ''} ${action} ${file}`,
+      cause === undefined ? undefined : { cause },
+    );
+    this.reason = reason;
+    this.code = code;
+    this.file = file;
+  }
+}
+
+const REASONS: Readonly<Record<string, string>> = {
+  ENOSPC: 'disk full',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  EIO: 'I/O error',
+  ENODEV: 'the device is gone',
+  ENXIO: 'the device is gone',
+  ESTALE: 'the network file system lost the file',
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'the path is a folder, not a file',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links',
+  EXDEV: 'the destination is on another file system',
+  EEXIST: 'it already exists',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files',
+  EBUSY: 'the file system is busy',
+};
+
+/** The error code of a Node system error, if it is one. */
+export function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Turns any failure of `action` ("writing", "opening", …) on `file` into a JournalWriteError. */
+export function writeError(error: unknown, action: string, file: string): JournalWriteError {
+  if (error instanceof JournalWriteError) return error;
+  const code = errorCode(error);
+  const reason =
+    (code && REASONS[code]) ?? (error instanceof Error ? error.message : String(error)).replace(/^\w+: /, '');
+  return new JournalWriteError(reason, action, file, code, error);
+}
