@@ -1,0 +1,244 @@
+/**
+ * Reads OffCirc.dat bytes as lines without decoding them: a byte-level splitter (pure, O(n), flat memory),
+ * a streaming file reader built on it, and the facts of a line that has already passed verification.
+ */
+import { open } from 'node:fs/promises';
+import { HEADER, ITEM_FIELD, RECORD, TIMESTAMP, type LineEnding } from './line.js';
+
+/** Byte offsets within a line, named for reading it (the widths themselves come from line.ts). */
+export const TIME_WIDTH = TIMESTAMP;
+/** Column (0-based) of the `L`/`R` action. */
+export const ACTION_AT = TIMESTAMP;
+/** Column (0-based) where the 80-character item field starts. */
+export const ITEM_AT = HEADER;
+export const ITEM_WIDTH = ITEM_FIELD;
+/** Column (0-based) where the patron ID starts on loans; also the length of a return line. */
+export const PATRON_AT = RECORD;
+
+/** How a line read from a file ended; `none` only for a last line that has no line ending. */
+export type SeenEnding = LineEnding | 'none';
+
+/**
+ * Receives each line: `content` is the line without its ending, valid only during the call (it may be a
+ * view into a reused buffer). When a line is longer than the splitter keeps, `content` holds its first
+ * bytes and `length` the real length. `offset` is where the line starts in the stream.
+ */
+export type LineVisitor = (content: Uint8Array, length: number, ending: SeenEnding, offset: number) => void;
+
+/** Bytes of one line kept for checking; a longer line (a binary file, CR-only endings) is cut here. */
+export const MAX_KEPT_LINE = 1024;
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Splits a byte stream into lines at LF, telling CRLF from LF. Push chunks in order, then call end().
+ * O(n) over the bytes; memory is one line of at most `maxKept` bytes, whatever the input.
+ */
+export class LineSplitter {
+  private readonly carry: Uint8Array;
+  /** Bytes of the current (unfinished) line held in `carry`. */
+  private kept = 0;
+  /** Real length of the current unfinished line, kept or not. */
+  private pending = 0;
+  /** Last byte of the unfinished line, so a CR at a chunk's end still makes the ending CRLF. */
+  private lastByte = -1;
+  private position = 0;
+  private lineStart = 0;
+
+  constructor(
+    private readonly visit: LineVisitor,
+    private readonly maxKept = MAX_KEPT_LINE,
+  ) {
+    this.carry = new Uint8Array(maxKept);
+  }
+
+  /** Feeds the next bytes; `chunk` may be reused by the caller once this returns. */
+  push(chunk: Uint8Array): void {
+    let start = 0;
+    const n = chunk.length;
+    while (start < n) {
+      const nl = chunk.indexOf(LF, start);
+      if (nl === -1) {
+        this.hold(chunk, start, n);
+        break;
+      }
+      if (this.pending === 0) {
+        // The common case: the whole line is inside this chunk, so hand over a view without copying.
+        const crlf = nl > start && chunk[nl - 1] === CR;
+        const end = crlf ? nl - 1 : nl;
+        const length = end - start;
+        const content = chunk.subarray(start, Math.min(end, start + this.maxKept));
+        this.visit(content, length, crlf ? 'crlf' : 'lf', this.position + start);
+      } else {
+        this.hold(chunk, start, nl);
+        const crlf = this.lastByte === CR;
+        const length = crlf ? this.pending - 1 : this.pending;
+        const kept = Math.min(this.kept, length);
+        this.visit(this.carry.subarray(0, kept), length, crlf ? 'crlf' : 'lf', this.lineStart);
+        this.pending = 0;
+        this.kept = 0;
+        this.lastByte = -1;
+      }
+      start = nl + 1;
+    }
+    this.position += n;
+  }
+
+  /** Ends the stream: an unfinished last line is visited with ending `none`. */
+  end(): void {
+    if (this.pending > 0) {
+      this.visit(this.carry.subarray(0, this.kept), this.pending, 'none', this.lineStart);
+    }
+    this.pending = 0;
+    this.kept = 0;
+    this.lastByte = -1;
+  }
+
+  /** Keeps [from, to) of `chunk` as part of the unfinished line, up to `maxKept` bytes. */
+  private hold(chunk: Uint8Array, from: number, to: number): void {
+    if (to <= from) return;
+    if (this.pending === 0) this.lineStart = this.position + from;
+    const room = this.maxKept - this.kept;
+    if (room > 0) {
+      const take = Math.min(room, to - from);
+      this.carry.set(chunk.subarray(from, from + take), this.kept);
+      this.kept += take;
+    }
+    this.pending += to - from;
+    this.lastByte = chunk[to - 1] ?? -1;
+  }
+}
+
+/** How large each read is: big enough that a million-line file is a few dozen reads. */
+export const READ_CHUNK = 1 << 20;
+
+/** Why a path can't be read as a journal: a sentence for the technician. */
+export class UnreadableFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: cannot read: ${reason}`);
+    this.name = 'UnreadableFileError';
+  }
+}
+
+/** Turns a Node file-system error into a few plain words. */
+export function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'EDQUOT':
+      return 'disk quota exceeded';
+    case 'EIO':
+      return 'input/output error (a failing disk or a removed USB stick?)';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
+ * Streams a file through `onChunk`, READ_CHUNK bytes at a time (the buffer is reused between calls, so a
+ * promise returned is awaited before the next read; `false` stops reading). Refuses directories and
+ * devices with UnreadableFileError; any read error becomes one too.
+ */
+export async function readChunks(
+  file: string,
+  onChunk: (chunk: Uint8Array) => Promise<void> | boolean | undefined | void,
+): Promise<void> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    throw new UnreadableFileError(file, describeFsError(error));
+  }
+  // Only errors of opening and reading become UnreadableFileError: onChunk's own (a full output disk)
+  // are about something else and pass through unchanged.
+  const reading = async <T>(step: () => Promise<T>): Promise<T> => {
+    try {
+      return await step();
+    } catch (error) {
+      throw error instanceof UnreadableFileError
+        ? error
+        : new UnreadableFileError(file, describeFsError(error));
+    }
+  };
+  try {
+    const stat = await reading(() => handle.stat());
+    if (stat.isDirectory()) throw new UnreadableFileError(file, 'it is a directory');
+    if (!stat.isFile() && !stat.isFIFO()) throw new UnreadableFileError(file, 'not a regular file');
+    const buffer = Buffer.allocUnsafe(READ_CHUNK);
+    for (;;) {
+      const { bytesRead } = await reading(() => handle.read(buffer, 0, READ_CHUNK, null));
+      if (bytesRead === 0) break;
+      const next = onChunk(buffer.subarray(0, bytesRead));
+      if (next === false) break;
+      if (next instanceof Promise) await next;
+    }
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/** Streams a file line by line (see LineSplitter): flat memory whatever the file holds. */
+export async function readLines(file: string, visit: LineVisitor): Promise<void> {
+  const splitter = new LineSplitter(visit);
+  await readChunks(file, (chunk) => {
+    splitter.push(chunk);
+  });
+  splitter.end();
+}
+
+/** The four facts of a line that passed verification. */
+export interface LineFacts {
+  /** `YYYYMMDDHHMM`, local wall-clock time. */
+  time: string;
+  action: 'L' | 'R';
+  /** The item barcode without its padding. */
+  item: string;
+  /** The patron ID on loans; empty on returns. */
+  patron: string;
+}
+
+/** Reads the facts of a verified line (ASCII, so latin1 decoding is exact). O(line length). */
+export function lineFacts(content: Uint8Array): LineFacts {
+  const text = Buffer.from(content.buffer, content.byteOffset, content.length).toString('latin1');
+  return {
+    time: text.slice(0, TIME_WIDTH),
+    action: text[ACTION_AT] === 'L' ? 'L' : 'R',
+    item: text.slice(ITEM_AT, PATRON_AT).trimEnd(),
+    patron: text.slice(PATRON_AT),
+  };
+}
+
+/** The 12-digit time of a line as a number (it fits a double exactly), for ordering. O(12). */
+export function stampValue(content: Uint8Array): number {
+  let value = 0;
+  for (let i = 0; i < TIME_WIDTH; i++) value = value * 10 + ((content[i] ?? 0x30) - 0x30);
+  return value;
+}
+
+/** Formats a Date as the `YYYYMMDDHHMM` of its local wall-clock time. */
+export function localStamp(date: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return (
+    String(date.getFullYear()).padStart(4, '0') +
+    two(date.getMonth() + 1) +
+    two(date.getDate()) +
+    two(date.getHours()) +
+    two(date.getMinutes())
+  );
+}

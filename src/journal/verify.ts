@@ -1,0 +1,499 @@
+/**
+ * Checks OffCirc.dat lines one at a time, at the byte level (pure: no I/O). A LineChecker holds flat state
+ * per file; the duplicate check shares one TransactionSet across all files given (see its cost).
+ */
+import { ACTION_AT, ITEM_AT, MAX_KEPT_LINE, PATRON_AT, TIME_WIDTH, localStamp } from './parse.js';
+import type { SeenEnding } from './parse.js';
+
+/** Every kind of problem verify reports; stable strings for `--json` readers. */
+export const PROBLEM_CODES = [
+  'binary',
+  'length',
+  'byte',
+  'line-ending',
+  'last-line',
+  'date',
+  'future',
+  'action',
+  'padding',
+  'return-text',
+  'no-patron',
+  'patron',
+  'duplicate',
+] as const;
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
+/** One thing wrong, at a 1-based line of a file. */
+export interface Problem {
+  file: string;
+  line: number;
+  code: ProblemCode;
+  message: string;
+}
+
+/** Counts of one file (or all files) as verify saw them. */
+export interface LineCounts {
+  lines: number;
+  loans: number;
+  returns: number;
+}
+
+/**
+ * How far ahead of now a line's time may be before it counts as "in the future": station clocks drift and
+ * the file may be checked on another machine, so a few minutes of skew is normal; more is a wrong clock.
+ */
+export const FUTURE_TOLERANCE_MINUTES = 10;
+
+/** Years before this are reported: a kiosk that lost its clock (no RTC battery) writes 1970 or 2000. */
+export const EARLIEST_YEAR = 2000;
+
+const SPACE = 0x20;
+const CR = 0x0d;
+const DIGIT_0 = 0x30;
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Names a byte the way a technician can find it in a hex editor. */
+export function describeByte(byte: number): string {
+  const hex = `0x${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  const names: Record<number, string> = {
+    0x00: 'NUL',
+    0x09: 'tab',
+    0x1b: 'ESC',
+    0x7f: 'DEL',
+    0x0c: 'form feed',
+  };
+  if (byte > 0x7f) return `byte ${hex} (not ASCII)`;
+  const name = names[byte];
+  return `control byte ${hex}${name ? ` (${name})` : ''}`;
+}
+
+/** Shows a few bytes of a line as printable text for a message. */
+function excerpt(content: Uint8Array, from: number, to: number): string {
+  let text = '';
+  const end = Math.min(to, from + 20);
+  for (let i = from; i < end; i++) {
+    const b = content[i] ?? 0;
+    text += b >= SPACE && b < 0x7f ? String.fromCharCode(b) : '?';
+  }
+  return JSON.stringify(to > end ? `${text}…` : text);
+}
+
+/**
+ * A compact set of transactions for the duplicate check: an open-addressing table of 64-bit hashes of the
+ * four facts, remembering where each was first seen. Cost: 14 bytes a slot, at most half the slots in use,
+ * so 28–56 bytes per distinct transaction (a million lines ≈ 32–64 MB), O(1) per line. Two different
+ * transactions share a 64-bit hash with probability about n²/2⁶⁵ (≈ 3·10⁻⁸ for a million lines).
+ */
+export class TransactionSet {
+  private hashA = new Uint32Array(1 << 12);
+  private hashB = new Uint32Array(1 << 12);
+  private lines = new Uint32Array(1 << 12);
+  private files = new Uint16Array(1 << 12);
+  private used = 0;
+  /** Where the transaction last found by add() was first seen. */
+  firstFile = 0;
+  firstLine = 0;
+
+  /** The number of distinct transactions held. */
+  get size(): number {
+    return this.used;
+  }
+
+  /** Adds a transaction; false (and firstFile/firstLine set) when it was already there. `line` ≥ 1. */
+  add(a: number, b: number, file: number, line: number): boolean {
+    const mask = this.lines.length - 1;
+    let slot = a & mask;
+    for (;;) {
+      const seen = this.lines[slot] ?? 0;
+      if (seen === 0) break;
+      if (this.hashA[slot] === a && this.hashB[slot] === b) {
+        this.firstFile = this.files[slot] ?? 0;
+        this.firstLine = seen;
+        return false;
+      }
+      slot = (slot + 1) & mask;
+    }
+    this.hashA[slot] = a;
+    this.hashB[slot] = b;
+    this.lines[slot] = line;
+    this.files[slot] = file;
+    this.used++;
+    if (this.used * 2 > this.lines.length) this.grow();
+    return true;
+  }
+
+  private grow(): void {
+    const { hashA, hashB, lines, files } = this;
+    const size = lines.length * 2;
+    this.hashA = new Uint32Array(size);
+    this.hashB = new Uint32Array(size);
+    this.lines = new Uint32Array(size);
+    this.files = new Uint16Array(size);
+    const mask = size - 1;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i] ?? 0;
+      if (line === 0) continue;
+      const a = hashA[i] ?? 0;
+      let slot = a & mask;
+      while ((this.lines[slot] ?? 0) !== 0) slot = (slot + 1) & mask;
+      this.hashA[slot] = a;
+      this.hashB[slot] = hashB[i] ?? 0;
+      this.lines[slot] = line;
+      this.files[slot] = files[i] ?? 0;
+    }
+  }
+}
+
+/** Murmur3's finalizer: spreads the bits of a 32-bit running hash. */
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+export interface LineCheckerOptions {
+  /** The file's name as the user gave it, for messages. */
+  file: string;
+  /** This file's index in `files` (for duplicates across files). */
+  fileIndex?: number;
+  /** All files of this run, so a duplicate can name the other file. */
+  files?: readonly string[];
+  /** Shared across the files of one run so a file given twice is caught. */
+  seen?: TransactionSet;
+  /** The time "now" for the future check. */
+  now: Date;
+  toleranceMinutes?: number;
+  report(problem: Problem): void;
+}
+
+/**
+ * Checks the lines of one file in order. Feed each line with check() (as LineSplitter hands them over);
+ * O(line length) per line and flat memory, except the shared TransactionSet.
+ */
+export class LineChecker {
+  readonly counts: LineCounts = { lines: 0, loans: 0, returns: 0 };
+  /** The ending of the first terminated line: the one every other line must match. */
+  firstEnding: 'crlf' | 'lf' | undefined;
+  private firstEndingLine = 0;
+  private readonly limit: number;
+  private readonly limitText: string;
+  private readonly nowText: string;
+  private readonly file: string;
+  private readonly fileIndex: number;
+
+  constructor(private readonly options: LineCheckerOptions) {
+    this.file = options.file;
+    this.fileIndex = options.fileIndex ?? 0;
+    const tolerance = options.toleranceMinutes ?? FUTURE_TOLERANCE_MINUTES;
+    this.limitText = localStamp(new Date(options.now.getTime() + tolerance * 60_000));
+    this.limit = Number(this.limitText);
+    this.nowText = localStamp(options.now);
+  }
+
+  /** Number of lines checked so far. */
+  get line(): number {
+    return this.counts.lines;
+  }
+
+  /** Reports a problem that is not about one line's content (e.g. a binary file) at `line` (0 = file). */
+  reportFile(code: ProblemCode, message: string, line = 0): void {
+    this.options.report({ file: this.file, line, code, message });
+  }
+
+  private problem(code: ProblemCode, message: string): void {
+    this.options.report({ file: this.file, line: this.counts.lines, code, message });
+  }
+
+  /** Checks the next line: `content` without its ending (maybe cut, see LineVisitor), its real length. */
+  check(content: Uint8Array, length: number, ending: SeenEnding): void {
+    const counts = this.counts;
+    counts.lines++;
+    const kept = content.length;
+
+    this.checkEnding(ending);
+    const bytesOk = this.checkBytes(content);
+
+    if (length === 0) {
+      this.problem('length', 'empty line');
+      return;
+    }
+    if (length > MAX_KEPT_LINE) {
+      this.problem(
+        'length',
+        `line is ${length} bytes, far longer than an OffCirc.dat line (93 characters + patron ID); only its first ${MAX_KEPT_LINE} were checked`,
+      );
+    } else if (length < PATRON_AT) {
+      this.problem(
+        'length',
+        `line is ${length} characters, expected at least ${PATRON_AT} (12 time + 1 action + 80 item, padded with spaces)`,
+      );
+    }
+
+    this.checkTime(content);
+
+    if (kept <= ACTION_AT) return;
+    const action = content[ACTION_AT] ?? 0;
+    if (action === 0x4c) counts.loans++;
+    else if (action === 0x52) counts.returns++;
+    else {
+      const shown =
+        action >= SPACE && action < 0x7f ? JSON.stringify(String.fromCharCode(action)) : describeByte(action);
+      this.problem('action', `action ${shown} at column ${ACTION_AT + 1}, expected L (loan) or R (return)`);
+      return;
+    }
+
+    const itemEnd = this.checkItem(content);
+    if (action === 0x4c) this.checkPatron(content, length);
+    else if (length > PATRON_AT) {
+      this.problem(
+        'return-text',
+        `return has text after column ${PATRON_AT}: ${excerpt(content, PATRON_AT, kept)} (a return line ends with the item field)`,
+      );
+    }
+    if (itemEnd > ITEM_AT && bytesOk && length === kept) this.checkDuplicate(content, itemEnd, length);
+  }
+
+  /** Call at the end of the file: the counts of this file. */
+  finish(): LineCounts {
+    return { ...this.counts };
+  }
+
+  private checkEnding(ending: SeenEnding): void {
+    if (ending === 'none') {
+      this.problem('last-line', 'last line has no line ending (was the file cut short?)');
+      return;
+    }
+    if (this.firstEnding === undefined) {
+      this.firstEnding = ending;
+      this.firstEndingLine = this.counts.lines;
+    } else if (ending !== this.firstEnding) {
+      this.problem(
+        'line-ending',
+        `line ends in ${ending.toUpperCase()} but line ${this.firstEndingLine} ends in ${this.firstEnding.toUpperCase()}: mixed line endings`,
+      );
+    }
+  }
+
+  /** Reports the first byte outside printable ASCII (a bare CR apart); true when there is none. */
+  private checkBytes(content: Uint8Array): boolean {
+    const n = content.length;
+    let first = -1;
+    let firstCr = -1;
+    let others = 0;
+    for (let i = 0; i < n; i++) {
+      const b = content[i] ?? 0;
+      if (b >= SPACE && b < 0x7f) continue;
+      if (b === CR) {
+        if (firstCr === -1) firstCr = i;
+        continue;
+      }
+      if (first === -1) first = i;
+      else others++;
+    }
+    if (firstCr !== -1) {
+      this.problem('line-ending', `bare CR (0x0D) at column ${firstCr + 1}: a CR that does not end the line`);
+    }
+    if (first === 0 && content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf) {
+      this.problem(
+        'byte',
+        'UTF-8 byte-order mark (EF BB BF) at column 1: save the file as plain ASCII, without BOM',
+      );
+    } else if (first !== -1) {
+      const more = others > 0 ? ` (and ${others} more on this line)` : '';
+      this.problem('byte', `${describeByte(content[first] ?? 0)} at column ${first + 1}${more}`);
+    }
+    return first === -1 && firstCr === -1;
+  }
+
+  private checkTime(content: Uint8Array): void {
+    if (content.length < TIME_WIDTH) {
+      this.problem('date', `no complete time: expected 12 digits YYYYMMDDHHMM at the start of the line`);
+      return;
+    }
+    let stamp = 0;
+    for (let i = 0; i < TIME_WIDTH; i++) {
+      const d = (content[i] ?? 0) - DIGIT_0;
+      if (d < 0 || d > 9) {
+        this.problem(
+          'date',
+          `time ${excerpt(content, 0, TIME_WIDTH)} is not 12 digits YYYYMMDDHHMM (column ${i + 1} is not a digit)`,
+        );
+        return;
+      }
+      stamp = stamp * 10 + d;
+    }
+    const year = Math.floor(stamp / 1e8);
+    const month = Math.floor(stamp / 1e6) % 100;
+    const day = Math.floor(stamp / 1e4) % 100;
+    const hour = Math.floor(stamp / 100) % 100;
+    const minute = stamp % 100;
+    if (month < 1 || month > 12) return this.problem('date', `impossible date: month ${month}`);
+    if (day < 1 || day > daysInMonth(year, month)) {
+      return this.problem('date', `impossible date: ${MONTHS[month - 1]} ${day}, ${year}`);
+    }
+    if (hour > 23) return this.problem('date', `impossible time: hour ${hour}`);
+    if (minute > 59) return this.problem('date', `impossible time: minute ${minute}`);
+    if (year < EARLIEST_YEAR) {
+      return this.problem('date', `year ${year} is before ${EARLIEST_YEAR}: was the station's clock set?`);
+    }
+    if (stamp > this.limit) {
+      const tolerance = this.options.toleranceMinutes ?? FUTURE_TOLERANCE_MINUTES;
+      this.problem(
+        'future',
+        `time ${showStamp(String(stamp))} is in the future (more than ${tolerance} minutes after now, ${showStamp(this.nowText)}): check the station's clock`,
+      );
+    }
+  }
+
+  /** Checks the item field; returns the end (exclusive) of the barcode within the line. */
+  private checkItem(content: Uint8Array): number {
+    const end = Math.min(content.length, PATRON_AT);
+    if (end <= ITEM_AT || content[ITEM_AT] === SPACE) {
+      let blank = true;
+      for (let i = ITEM_AT; i < end; i++) if (content[i] !== SPACE) blank = false;
+      this.problem(
+        'padding',
+        blank
+          ? `no item barcode (columns ${ITEM_AT + 1}–${PATRON_AT} are blank)`
+          : `item barcode does not start at column ${ITEM_AT + 1}: the item field starts with a space`,
+      );
+      return ITEM_AT;
+    }
+    let barcodeEnd = ITEM_AT;
+    while (barcodeEnd < end && content[barcodeEnd] !== SPACE) barcodeEnd++;
+    for (let i = barcodeEnd; i < end; i++) {
+      if (content[i] !== SPACE) {
+        this.problem(
+          'padding',
+          `text after the item's padding at column ${i + 1}: the item field is one barcode padded with spaces to column ${PATRON_AT}`,
+        );
+        break;
+      }
+    }
+    return barcodeEnd;
+  }
+
+  private checkPatron(content: Uint8Array, length: number): void {
+    if (length <= PATRON_AT) {
+      if (length === PATRON_AT)
+        this.problem('no-patron', `loan without a patron ID after column ${PATRON_AT}`);
+      return;
+    }
+    const end = content.length;
+    for (let i = PATRON_AT; i < end; i++) {
+      if (content[i] === SPACE) {
+        this.problem(
+          'patron',
+          i === PATRON_AT
+            ? `patron ID starts with a space at column ${i + 1} (is the item field wider than 80?)`
+            : `patron ID has a space at column ${i + 1}`,
+        );
+        return;
+      }
+    }
+  }
+
+  /** Hashes time + action + item + patron (padding aside) and looks for the same transaction before. */
+  private checkDuplicate(content: Uint8Array, itemEnd: number, length: number): void {
+    const seen = this.options.seen;
+    if (!seen) return;
+    let a = 0x811c9dc5;
+    let b = 0x9747b28c;
+    const mix = (byte: number) => {
+      a = Math.imul(a ^ byte, 0x01000193);
+      b = Math.imul(b ^ byte, 0x5bd1e995);
+      b ^= b >>> 15;
+    };
+    for (let i = 0; i <= ACTION_AT; i++) mix(content[i] ?? 0);
+    for (let i = ITEM_AT; i < itemEnd; i++) mix(content[i] ?? 0);
+    mix(0);
+    for (let i = PATRON_AT; i < length; i++) mix(content[i] ?? 0);
+    if (seen.add(fmix(a), fmix(b ^ length), this.fileIndex, this.counts.lines)) return;
+    const where =
+      seen.firstFile === this.fileIndex
+        ? `line ${seen.firstLine}`
+        : `${this.options.files?.[seen.firstFile] ?? `file ${seen.firstFile + 1}`}:${seen.firstLine} (the same file given twice?)`;
+    this.problem('duplicate', `same transaction as ${where}: same time, action, item and patron`);
+  }
+}
+
+/** `YYYYMMDDHHMM` → `YYYY-MM-DD HH:MM` for messages. */
+export function showStamp(stamp: string): string {
+  return `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)} ${stamp.slice(8, 10)}:${stamp.slice(10, 12)}`;
+}
+
+/** Magic numbers of files staff might pick by mistake, so the answer says what the file is. */
+const MAGIC: readonly (readonly [number[], string])[] = [
+  [[0xff, 0xd8, 0xff], 'a JPEG image'],
+  [[0x89, 0x50, 0x4e, 0x47], 'a PNG image'],
+  [[0x25, 0x50, 0x44, 0x46], 'a PDF document'],
+  [[0x50, 0x4b, 0x03, 0x04], 'a ZIP archive (an Excel .xlsx or Word .docx?)'],
+  [[0xd0, 0xcf, 0x11, 0xe0], 'an old Microsoft Office document (.xls, .doc)'],
+  [[0x1f, 0x8b], 'a gzip archive'],
+  [[0xff, 0xfe], 'UTF-16 text (save it as ASCII or UTF-8)'],
+  [[0xfe, 0xff], 'UTF-16 text (save it as ASCII or UTF-8)'],
+];
+
+/**
+ * Tells from a file's first bytes whether it is binary rather than a text file gone wrong: a known magic
+ * number, a NUL byte, or mostly non-text bytes in the first 512. Returns what it looks like, or undefined.
+ */
+export function sniffBinary(head: Uint8Array): string | undefined {
+  for (const [magic, what] of MAGIC) {
+    if (head.length >= magic.length && magic.every((byte, i) => head[i] === byte)) return what;
+  }
+  const n = Math.min(head.length, 512);
+  let odd = 0;
+  for (let i = 0; i < n; i++) {
+    const b = head[i] ?? 0;
+    if (b === 0) return 'a binary file (it holds NUL bytes)';
+    if ((b < SPACE && b !== 0x0a && b !== CR && b !== 0x09) || b > 0x7e) odd++;
+  }
+  return n > 0 && odd * 10 > n * 3 ? 'a binary file (most of its first bytes are not text)' : undefined;
+}
+
+/** Keeps the first `perKind` problems of each code and counts the rest: flat memory, a short answer. */
+export class ProblemLog {
+  readonly shown: Problem[] = [];
+  readonly totals = new Map<ProblemCode, number>();
+  total = 0;
+
+  constructor(readonly perKind = 20) {}
+
+  add(problem: Problem): void {
+    this.total++;
+    const count = (this.totals.get(problem.code) ?? 0) + 1;
+    this.totals.set(problem.code, count);
+    if (count <= this.perKind) this.shown.push(problem);
+  }
+
+  /** Codes with problems not shown, and how many of each. */
+  omitted(): { code: ProblemCode; count: number }[] {
+    const out: { code: ProblemCode; count: number }[] = [];
+    for (const [code, count] of this.totals) {
+      if (count > this.perKind) out.push({ code, count: count - this.perKind });
+    }
+    return out;
+  }
+}
