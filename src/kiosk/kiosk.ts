@@ -1,0 +1,281 @@
+/**
+ * The kiosk's state machine: loan or return mode, the open patron session, idle timeouts, double reads
+ * and being out of service. It decides and says so in events; it does no I/O and takes its clock as an
+ * argument. Every call is O(1) apart from the double-read window (a few entries) and list copies.
+ *
+ * Double reads are keyed on what a scan was classified as (the normalized patron, item or command), so
+ * "]F0A3123…B" and "3123…" read twice are one barcode; a scan that was rejected (or that the driver
+ * flagged) is keyed on its trimmed raw text. The caller passes the Classified it got for this scan.
+ */
+import type { Classified } from '../barcode/classify.js';
+import { describeScan } from '../barcode/describe.js';
+import type { Scan } from '../devices/scanner.js';
+import type { RecentTransaction, StationView } from '../station/view.js';
+import { maskPatron, type KioskEvent, type Mode, type Transaction } from './events.js';
+import { DoubleReads } from './double-read.js';
+import { KIOSK_REASONS } from './reasons.js';
+
+export { KIOSK_REASONS };
+
+export interface KioskOptions {
+  startMode: Mode;
+  /** A session ends (and the return list clears) after this long without a scan. */
+  idleTimeoutMs: number;
+  /** The same barcode from the same scan group within this long is a double read; 0 turns it off. */
+  doubleReadMs: number;
+}
+
+export type KioskCommand = 'loan' | 'return' | 'endSession';
+
+export type KioskView = Pick<
+  StationView,
+  'mode' | 'patron' | 'sessionEndsAt' | 'recent' | 'inService' | 'outOfServiceReason'
+>;
+
+interface Session {
+  id: number;
+  patron: string;
+  /** Items whose loan is durable: only written() adds here, so a failed write can be scanned again. */
+  loaned: Set<string>;
+  recent: RecentTransaction[];
+}
+
+/** Where a transaction came from, so a late written() lands in the list it belongs to or in none. */
+interface Origin {
+  sessionId?: number;
+  returnRunId?: number;
+}
+
+export class Kiosk {
+  private mode: Mode;
+  private session: Session | undefined;
+  /** The returns since return mode began or since the last idle timeout. */
+  private returns: { id: number; recent: RecentTransaction[] };
+  private lastScanAt = -Infinity;
+  private outOfService: string | undefined;
+  private readonly pending = new Map<Transaction, Origin>();
+  private readonly doubleReads: DoubleReads;
+  private nextId = 1;
+
+  constructor(private readonly options: KioskOptions) {
+    if (!(options.idleTimeoutMs > 0)) throw new RangeError('idleTimeoutMs must be a positive number');
+    if (!(options.doubleReadMs >= 0)) throw new RangeError('doubleReadMs must be 0 or more');
+    this.mode = options.startMode;
+    this.returns = { id: this.nextId++, recent: [] };
+    this.doubleReads = new DoubleReads(options.doubleReadMs);
+  }
+
+  /** A scan, already classified. Returns events to show now and maybe one transaction to write. */
+  scan(scan: Scan, classified: Classified, now: number): { events: KioskEvent[]; write?: Transaction } {
+    const events = this.expire(now);
+    const verdict = this.doubleReads.check(scan.group ?? scan.device, readKey(scan, classified), now);
+    // Any scan, even an ignored or rejected one, shows someone is still at the kiosk.
+    this.lastScanAt = now;
+    if (verdict === 'double')
+      events.push({ type: 'ignored', reason: KIOSK_REASONS.doubleRead, device: scan.device, at: now });
+    if (verdict !== 'read') return { events };
+
+    const reject = (reason: string): { events: KioskEvent[] } => {
+      const text = shownText(scan, classified);
+      events.push({ type: 'rejected', reason, device: scan.device, at: now, ...(text ? { text } : {}) });
+      return { events };
+    };
+
+    if (this.outOfService !== undefined) return reject(KIOSK_REASONS.outOfService(this.outOfService));
+    if (scan.error !== undefined) return reject(scan.error);
+
+    switch (classified.kind) {
+      case 'rejected':
+        return reject(classified.reason);
+      case 'command':
+        return { events: [...events, ...this.command(classified.command, now)] };
+      case 'patron':
+        if (this.mode === 'return') return reject(KIOSK_REASONS.returnModePatron);
+        if (this.session !== undefined && this.session.patron !== classified.patron)
+          events.push(this.endSession('replaced', now));
+        // The same card again keeps its session and list; saying 'opened' again tells the screen it was seen.
+        this.session ??= { id: this.nextId++, patron: classified.patron, loaned: new Set(), recent: [] };
+        events.push({ type: 'session', action: 'opened', patron: classified.patron, at: now });
+        return { events };
+      case 'item': {
+        const item = classified.item;
+        if (this.mode === 'return') {
+          const write: Transaction = { kind: 'return', item, at: now, device: scan.device };
+          this.pending.set(write, { returnRunId: this.returns.id });
+          return { events, write };
+        }
+        const session = this.session;
+        if (session === undefined) return reject(KIOSK_REASONS.cardFirst);
+        if (session.loaned.has(item)) return reject(KIOSK_REASONS.alreadyLoaned);
+        if (this.isPendingLoan(session, item)) {
+          events.push({ type: 'ignored', reason: KIOSK_REASONS.beingSaved, device: scan.device, at: now });
+          return { events };
+        }
+        const write: Transaction = {
+          kind: 'loan',
+          item,
+          patron: session.patron,
+          at: now,
+          device: scan.device,
+        };
+        this.pending.set(write, { sessionId: session.id });
+        return { events, write };
+      }
+    }
+  }
+
+  /** A command from a key or a command barcode (scan() turns command barcodes into this). */
+  command(command: KioskCommand, now: number): KioskEvent[] {
+    const events = this.expire(now);
+    if (command === 'endSession') {
+      if (this.session === undefined)
+        events.push({ type: 'ignored', reason: KIOSK_REASONS.noSession, at: now });
+      else events.push(this.endSession('command', now));
+      return events;
+    }
+    if (command !== this.mode) {
+      if (this.session !== undefined) events.push(this.endSession('mode', now));
+      this.mode = command;
+      this.newReturnRun();
+    }
+    events.push({ type: 'mode', mode: this.mode, at: now });
+    return events;
+  }
+
+  /** The journal made `tx` durable as line `line`: the transaction is done. */
+  written(tx: Transaction, line: number, now: number): KioskEvent[] {
+    const events = this.expire(now);
+    const origin = this.takePending(tx);
+    events.push({ type: 'transaction', transaction: tx, line });
+    const recent: RecentTransaction = { kind: tx.kind, item: tx.item, at: tx.at };
+    // Only into the list it was scanned for: a loan written after its patron left is not the next one's.
+    if (tx.kind === 'loan' && this.session !== undefined && origin?.sessionId === this.session.id) {
+      this.session.loaned.add(tx.item);
+      this.session.recent.push(recent);
+    } else if (tx.kind === 'return' && this.mode === 'return' && origin?.returnRunId === this.returns.id) {
+      this.returns.recent.push(recent);
+    }
+    return events;
+  }
+
+  /** The journal could not write `tx`: rejected, and out of service until recovered(). */
+  writeFailed(tx: Transaction, reason: string, now: number): KioskEvent[] {
+    const events = this.expire(now);
+    this.takePending(tx);
+    events.push({
+      type: 'rejected',
+      reason: KIOSK_REASONS.notSaved(tx.kind, reason),
+      device: tx.device,
+      at: now,
+      text: tx.item,
+    });
+    if (this.outOfService === undefined) {
+      this.outOfService = reason;
+      events.push({ type: 'service', inService: false, reason, at: now });
+    }
+    return events;
+  }
+
+  /** The journal writes again: scans are taken again. */
+  recovered(now: number): KioskEvent[] {
+    const events = this.expire(now);
+    if (this.outOfService === undefined) return events;
+    this.outOfService = undefined;
+    events.push({ type: 'service', inService: true, at: now });
+    return events;
+  }
+
+  /** Time passes: ends an idle session (and clears the return list after the same idle time). */
+  tick(now: number): KioskEvent[] {
+    return this.expire(now);
+  }
+
+  /** The kiosk part of the StationView: a snapshot (copies), safe to keep. */
+  view(): KioskView {
+    const recent = this.mode === 'loan' ? (this.session?.recent ?? []) : this.returns.recent;
+    return {
+      mode: this.mode,
+      ...(this.session !== undefined && {
+        patron: this.session.patron,
+        sessionEndsAt: this.lastScanAt + this.options.idleTimeoutMs,
+      }),
+      recent: recent.map((r) => ({ ...r })),
+      inService: this.outOfService === undefined,
+      ...(this.outOfService !== undefined && { outOfServiceReason: this.outOfService }),
+    };
+  }
+
+  /** Ends what has been idle for idleTimeoutMs at `now`; every entry point calls this first. */
+  private expire(now: number): KioskEvent[] {
+    // A wall clock stepped back would otherwise hold a session open for as long as the step.
+    if (now < this.lastScanAt) this.lastScanAt = now;
+    if (now - this.lastScanAt < this.options.idleTimeoutMs) return [];
+    const events: KioskEvent[] = [];
+    if (this.session !== undefined) events.push(this.endSession('idle', now));
+    if (this.returns.recent.length > 0) this.newReturnRun();
+    return events;
+  }
+
+  private endSession(reason: 'replaced' | 'idle' | 'command' | 'mode', now: number): KioskEvent {
+    const patron = this.session?.patron ?? '';
+    this.session = undefined;
+    return { type: 'session', action: 'ended', patron, reason, at: now };
+  }
+
+  private newReturnRun(): void {
+    this.returns = { id: this.nextId++, recent: [] };
+  }
+
+  private isPendingLoan(session: Session, item: string): boolean {
+    for (const [tx, origin] of this.pending)
+      if (origin.sessionId === session.id && tx.item === item) return true;
+    return false;
+  }
+
+  /** Forgets `tx` as pending: the same object the kiosk handed out, else an equal one (e.g. a copy). */
+  private takePending(tx: Transaction): Origin | undefined {
+    let key: Transaction | undefined = this.pending.has(tx) ? tx : undefined;
+    key ??= [...this.pending.keys()].find(
+      (p) =>
+        p.kind === tx.kind &&
+        p.item === tx.item &&
+        p.patron === tx.patron &&
+        p.at === tx.at &&
+        p.device === tx.device,
+    );
+    if (key === undefined) return undefined;
+    const origin = this.pending.get(key);
+    this.pending.delete(key);
+    return origin;
+  }
+}
+
+/** What makes two reads "the same barcode" for the double-read check. */
+function readKey(scan: Scan, classified: Classified): string {
+  if (scan.error !== undefined) return `raw:${scan.text.trim()}`;
+  switch (classified.kind) {
+    case 'patron':
+      return `patron:${classified.patron}`;
+    case 'item':
+      return `item:${classified.item}`;
+    case 'command':
+      return `command:${classified.command}`;
+    case 'rejected':
+      return `raw:${scan.text.trim()}`;
+  }
+}
+
+/** What a rejection may show of the scan: a patron's card masked, anything raw made printable. */
+function shownText(scan: Scan, classified: Classified): string | undefined {
+  if (scan.error !== undefined) return describeScan(scan.text);
+  switch (classified.kind) {
+    case 'patron':
+      return maskPatron(classified.patron);
+    case 'item':
+      return classified.item;
+    case 'command':
+      return undefined;
+    case 'rejected':
+      return describeScan(scan.text);
+  }
+}
