@@ -221,21 +221,24 @@ export class JournalWriter {
     }
     const handle = this.handle;
     if (!handle || !onDisk || onDisk.dev !== this.identity?.dev || onDisk.ino !== this.identity.ino) {
-      if (handle)
-        this.options.log(
-          'warn',
-          `journal was ${onDisk ? 'replaced' : 'moved or deleted'}; continuing in a new file at its path`,
-          {
-            file: this.file,
-            linesBefore: this.count,
-          },
-        );
       if (handle && this.cutBackTo !== undefined)
         await handle.truncate(this.cutBackTo).catch(() => undefined);
       this.cutBackTo = undefined;
+      const linesBefore = this.count;
       await this.makeFolder();
       await this.lock?.ensure();
       await this.openJournal();
+      // Said once it worked: while out of service every retry comes through here.
+      if (handle)
+        this.options.log(
+          'warn',
+          `journal was ${onDisk ? 'replaced' : 'moved or deleted'}; continuing at its path`,
+          {
+            file: this.file,
+            linesBefore,
+            lines: this.count,
+          },
+        );
       return;
     }
     try {

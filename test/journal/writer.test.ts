@@ -157,7 +157,9 @@ describe('JournalWriter: the file moved, deleted or changed while running', () =
     expect(w.lines).toBe(1);
     expect(read()).toBe(lineOf(3));
     expect(readFileSync(moved).equals(before)).toBe(true);
-    expect(entries.some((e) => e.level === 'warn' && /moved or deleted/.test(e.message))).toBe(true);
+    expect(
+      entries.some((e) => e.level === 'warn' && /moved or deleted; continuing at its path/.test(e.message)),
+    ).toBe(true);
   });
 
   it('after the journal is deleted, the next line starts a new file', async () => {
