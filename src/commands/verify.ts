@@ -127,7 +127,8 @@ export function formatProblem(problem: Problem): string {
     : `${problem.file}: ${problem.message}`;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+/** `1 line`, `2 lines`. */
+export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** The human report: problems, what was left out, unreadable files, and the summary line. */
 export function printHuman(result: CheckResult, print: (line: string) => void): void {
