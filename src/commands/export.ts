@@ -1,0 +1,100 @@
+/**
+ * `offcirc export --format koha FILE --out FILE.koc`: the same transactions in another system's offline
+ * format. One streaming pass checks each line and writes its record to a temp file; the temp file becomes
+ * --out only if the input had no problem. Flat memory apart from the duplicate check.
+ * Exit 0 written, 1 refused because of problems, 2 unknown format or a file could not be read or written.
+ */
+import { readFileSync } from 'node:fs';
+import { kohaHeader, kohaRecord } from '../journal/koha.js';
+import { lineFacts } from '../journal/parse.js';
+import { OutputError, outputRefusal, writeAtomically, type BufferedOut } from './out-file.js';
+import {
+  EXIT_OK,
+  EXIT_UNREADABLE,
+  checkFiles,
+  exitCode,
+  plural,
+  printHuman,
+  printUnreadable,
+  type CheckResult,
+  type Io,
+} from './verify.js';
+
+/** The formats export writes. */
+export const EXPORT_FORMATS = ['koha'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export interface ExportOptions {
+  format: string;
+  out: string;
+  /** Replace an existing --out (never the input). */
+  force?: boolean;
+  /** Written into the .koc header; default: this package's version. */
+  generatorVersion?: string;
+}
+
+/** This package's version from package.json (two folders up from src/commands or dist/commands). */
+export function offcircVersion(): string {
+  try {
+    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+    const version = (JSON.parse(text) as { version?: unknown }).version;
+    return typeof version === 'string' ? version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Runs `offcirc export`; returns the exit code. `now` is the clock for the future-time check. */
+export async function exportCommand(
+  file: string,
+  options: ExportOptions,
+  io: Io,
+  now: () => Date = () => new Date(),
+): Promise<number> {
+  if (!(EXPORT_FORMATS as readonly string[]).includes(options.format)) {
+    io.err(
+      `offcirc export: unknown format ${JSON.stringify(options.format)}; the formats are: ${EXPORT_FORMATS.join(', ')}`,
+    );
+    return EXIT_UNREADABLE;
+  }
+  const refusal = await outputRefusal(options.out, [file], options.force === true);
+  if (refusal) {
+    io.err(`offcirc export: ${refusal}`);
+    return EXIT_UNREADABLE;
+  }
+
+  let result: CheckResult | undefined;
+  try {
+    await writeAtomically(options.out, async (sink: BufferedOut) => {
+      sink.write(kohaHeader(options.generatorVersion ?? offcircVersion()));
+      result = await checkFiles([file], {
+        now: now(),
+        onLine: (_index, content) => {
+          sink.write(kohaRecord(lineFacts(content)));
+        },
+        // Blocks queued while one input chunk was converted are written before the next chunk is read.
+        afterChunk: () => sink.drain(),
+      });
+      return exitCode(result) === EXIT_OK;
+    });
+  } catch (error) {
+    if (!(error instanceof OutputError)) throw error;
+    io.err(`offcirc export: ${error.message}; nothing was written`);
+    return EXIT_UNREADABLE;
+  }
+  if (!result) return EXIT_UNREADABLE;
+  if (exitCode(result) !== EXIT_OK) {
+    printHuman(result, (line) => io.err(line));
+    printUnreadable(result, (line) => io.err(line));
+    io.err(
+      result.unreadable.length > 0
+        ? `offcirc export: refused, ${file} could not be read; nothing was written`
+        : `offcirc export: refused, ${file} has problems (fix them and export again); nothing was written`,
+    );
+    return exitCode(result);
+  }
+  io.out(
+    `${options.out}: ${plural(result.totals.loans, 'issue')} and ${plural(result.totals.returns, 'return')} for Koha (from ${plural(result.totals.lines, 'line')} of ${file})`,
+  );
+  return EXIT_OK;
+}
