@@ -1,0 +1,34 @@
+/** Small text formatters for the kiosk screen: local clock times, countdowns, masked patron IDs. */
+
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** Local wall-clock "HH:MM", as written in the journal. */
+export function hhmm(at: number): string {
+  const d = new Date(at);
+  return `${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
+/** Local wall-clock "HH:MM:SS", for the status line's clock. */
+export function hhmmss(at: number): string {
+  const d = new Date(at);
+  return `${hhmm(at)}:${two(d.getSeconds())}`;
+}
+
+/** Whole seconds left until `until` (rounded up, so "0:00" only once time is really up), never negative. */
+export function secondsLeft(until: number, now: number): number {
+  return Math.max(0, Math.ceil((until - now) / 1000));
+}
+
+/** "m:ss" for a countdown. */
+export function countdown(seconds: number): string {
+  return `${Math.floor(seconds / 60)}:${two(seconds % 60)}`;
+}
+
+/**
+ * A patron ID as the screen may show it: always four dots and the last four characters, so the length of
+ * the ID doesn't show either; an ID of four characters or fewer shows none of them.
+ */
+export function maskCard(patron: string): string {
+  const chars = [...patron];
+  return chars.length > 4 ? `••••${chars.slice(-4).join('')}` : '••••';
+}

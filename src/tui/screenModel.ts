@@ -1,0 +1,218 @@
+/**
+ * Everything the kiosk screen shows, derived by pure functions from the station's view, the few things the
+ * screen remembers (the last decision and when it came) and the clock. Components only draw this model.
+ */
+import type { Config } from '../config/schema.js';
+import type { KioskEvent, Mode } from '../kiosk/events.js';
+import type { StationView } from '../station/view.js';
+import { type InputState, needsPin, type InputRules, PIN_ATTEMPTS, settle } from './controls.js';
+import { countdown, hhmm, hhmmss, maskCard, secondsLeft } from './format.js';
+
+type DecisionEvent = Extract<KioskEvent, { type: 'transaction' | 'rejected' }>;
+
+/** What the screen remembers between events: the last decision and the last ignored read, with their times. */
+export interface Shown {
+  decision?: { event: DecisionEvent; shownAt: number; patron?: string };
+  ignored?: { reason: string; shownAt: number; patron?: string };
+}
+
+/**
+ * Notes one feed callback. Decisions and ignored reads are kept with the patron whose session they belong
+ * to; a session opening or ending forgets both, so the next patron never sees the previous one's item.
+ */
+export function noteEvent(
+  shown: Shown,
+  event: KioskEvent | undefined,
+  view: StationView,
+  now: number,
+): Shown {
+  if (!event) return shown;
+  switch (event.type) {
+    case 'transaction':
+    case 'rejected':
+      return { decision: { event, shownAt: now, patron: view.patron } };
+    case 'ignored':
+      return { ...shown, ignored: { reason: event.reason, shownAt: now, patron: view.patron } };
+    case 'session':
+      return {};
+    default:
+      return shown;
+  }
+}
+
+export interface Size {
+  columns: number;
+  rows: number;
+}
+
+export interface ScreenModel {
+  size: Size;
+  /** Block letters at this scale, or a one-line bar (0) where they don't fit. */
+  bannerScale: 0 | 1 | 2;
+  /** How many recent transactions fit. */
+  recentRows: number;
+  mode: { mode: Mode; word: 'LOAN' | 'RETURN'; arrow: '→' | '←'; caption: string };
+  instruction: { text: string; detail: string };
+  decision?: { ok: boolean; label: string; item?: string };
+  note?: string;
+  recent: { heading: string; rows: { time: string; kind: 'Loan' | 'Return'; item: string }[] };
+  outOfService?: { reason?: string };
+  staff?: { kind: 'prompt'; text: string; dots: string; error?: string } | { kind: 'locked'; text: string };
+  status: {
+    devices: { id: string; word: string; ok: boolean }[];
+    problem?: string;
+    journal: { path: string; today: number; last: string; ok: boolean };
+    outbox?: number;
+    clock: string;
+    station: string;
+  };
+  legend: { key: string; label: string }[];
+}
+
+/** Rows taken by everything but the recent list (see KioskScreen's layout), at banner scale 1. */
+const FIXED_ROWS = 18;
+
+/** Chooses the banner size and the recent list's length for a terminal size. */
+export function layoutFor(size: Size): { bannerScale: 0 | 1 | 2; recentRows: number } {
+  // One row is kept free: an output as tall as the terminal makes Ink clear the whole screen on each frame.
+  const usable = size.rows - 1;
+  const bannerScale = size.columns >= 110 && usable >= FIXED_ROWS + 5 + 8 ? 2 : size.columns >= 60 ? 1 : 0;
+  const bannerRows = bannerScale === 2 ? 10 : bannerScale === 1 ? 5 : 1;
+  return { bannerScale, recentRows: Math.max(1, usable - (FIXED_ROWS - 5 + bannerRows)) };
+}
+
+/** Cuts text to `max` characters, marking the cut with "…". */
+export function shorten(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+const deviceWord = { connected: 'connected', disconnected: 'DISCONNECTED', error: 'ERROR' } as const;
+
+export interface ModelInput {
+  view: StationView;
+  shown: Shown;
+  input: InputState;
+  now: number;
+  config: Pick<Config, 'keys' | 'screen'>;
+  rules: InputRules;
+  size: Size;
+}
+
+function instruction(view: StationView, now: number, endKey: string): ScreenModel['instruction'] {
+  if (view.mode === 'return') {
+    return { text: 'Scan items to return', detail: 'One at a time: each one is checked in as you scan it.' };
+  }
+  if (view.patron === undefined) {
+    return { text: 'Scan your library card', detail: 'Then scan each item you want to borrow.' };
+  }
+  const left =
+    view.sessionEndsAt === undefined ? '' : `Time left ${countdown(secondsLeft(view.sessionEndsAt, now))} · `;
+  return {
+    text: `Scan your items — card ${maskCard(view.patron)}`,
+    detail: `${left}press ${endKey} when you're done.`,
+  };
+}
+
+function decision(shown: Shown, view: StationView, now: number, ms: number): ScreenModel['decision'] {
+  const last = shown.decision;
+  if (!last || now - last.shownAt >= ms || last.patron !== view.patron) return undefined;
+  const { event } = last;
+  if (event.type === 'rejected') return { ok: false, label: `✗ ${event.reason}` };
+  const { transaction } = event;
+  return { ok: true, label: transaction.kind === 'loan' ? '✓ Loaned' : '✓ Returned', item: transaction.item };
+}
+
+function staff(input: InputState, now: number): ScreenModel['staff'] {
+  if (input.prompt) {
+    const what = { quit: 'quit', loan: 'switch to LOAN', return: 'switch to RETURN' }[input.prompt.for];
+    return {
+      kind: 'prompt',
+      text: `Staff PIN to ${what}:`,
+      dots: '•'.repeat([...input.prompt.entered].length),
+      error: input.prompt.error,
+    };
+  }
+  if (input.lockedUntil !== undefined) {
+    return {
+      kind: 'locked',
+      text: `Staff PIN locked after ${PIN_ATTEMPTS} wrong tries: try again in ${countdown(secondsLeft(input.lockedUntil, now))}`,
+    };
+  }
+  return undefined;
+}
+
+function lastWrite(view: StationView): { last: string; ok: boolean } {
+  const last = view.journal.lastWrite;
+  if (!last) return { last: 'nothing written yet', ok: true };
+  if (last.ok) return { last: `last write OK ${hhmm(last.at)}`, ok: true };
+  return { last: `WRITE FAILED ${hhmm(last.at)}: ${last.error}`, ok: false };
+}
+
+/** The whole screen for one moment. */
+export function screenModel({
+  view,
+  shown,
+  input: rawInput,
+  now,
+  config,
+  rules,
+  size,
+}: ModelInput): ScreenModel {
+  const input = settle(rawInput, now);
+  const { bannerScale, recentRows } = layoutFor(size);
+  const decisionMs = config.screen.decisionSeconds * 1000;
+  const note =
+    shown.ignored && now - shown.ignored.shownAt < decisionMs && shown.ignored.patron === view.patron
+      ? shown.ignored.reason
+      : undefined;
+  const problem = view.devices.find((d) => d.status !== 'connected');
+  const recent = view.recent.slice(-recentRows).map((r) => ({
+    time: hhmm(r.at),
+    kind: r.kind === 'loan' ? ('Loan' as const) : ('Return' as const),
+    item: r.item,
+  }));
+  const guarded = (action: 'quit' | 'loan' | 'return', label: string) =>
+    needsPin(action, rules) ? `${label} (staff)` : label;
+  return {
+    size,
+    bannerScale,
+    recentRows,
+    mode:
+      view.mode === 'loan'
+        ? { mode: 'loan', word: 'LOAN', arrow: '→', caption: 'Borrow items' }
+        : { mode: 'return', word: 'RETURN', arrow: '←', caption: 'Give items back' },
+    instruction: instruction(view, now, config.keys.endSession),
+    decision: decision(shown, view, now, decisionMs),
+    note,
+    recent: {
+      heading:
+        view.recent.length === 0
+          ? ''
+          : view.mode === 'loan'
+            ? `On your card this session (${view.recent.length})`
+            : `Returned just now (${view.recent.length})`,
+      rows: recent,
+    },
+    outOfService: view.inService ? undefined : { reason: view.outOfServiceReason },
+    staff: staff(input, now),
+    status: {
+      // Problems first: when the line is cut short, it is the connected scanners that drop off.
+      devices: [...view.devices]
+        .sort((a, b) => Number(a.status === 'connected') - Number(b.status === 'connected'))
+        .map((d) => ({ id: d.id, word: deviceWord[d.status], ok: d.status === 'connected' })),
+      problem: problem ? `${problem.id}: ${problem.message}` : undefined,
+      journal: { path: view.journal.path, today: view.journal.today, ...lastWrite(view) },
+      outbox: view.outbox,
+      clock: hhmmss(now),
+      // A quarter of the width at most: the scanners' states matter more than a long station name.
+      station: shorten(view.station, Math.max(12, Math.floor(size.columns / 4))),
+    },
+    legend: [
+      { key: config.keys.loan, label: guarded('loan', 'Loan') },
+      { key: config.keys.return, label: guarded('return', 'Return') },
+      { key: config.keys.endSession, label: 'End session' },
+      { key: config.keys.quit, label: guarded('quit', 'Quit') },
+    ],
+  };
+}
