@@ -1,0 +1,47 @@
+/** For staff: each scanner's state in words, the journal (file, today's count, last write), outbox, station, clock. */
+import { Box, Text } from 'ink';
+import type { ScreenModel } from '../screenModel.js';
+
+export function StatusLine({ status }: { status: ScreenModel['status'] }) {
+  const { journal } = status;
+  return (
+    <Box flexDirection="column" flexShrink={0}>
+      <Box>
+        <Box flexGrow={1} flexShrink={1}>
+          <Text wrap="truncate-end">
+            {'Scanners:'}
+            {status.devices.length === 0 && ' none'}
+            {status.devices.map((d) => (
+              <Text key={d.id} color={d.ok ? 'green' : 'red'} bold={!d.ok}>
+                {` ${d.id} ${d.word}`}
+              </Text>
+            ))}
+            {status.problem !== undefined && <Text dimColor>{` (${status.problem})`}</Text>}
+          </Text>
+        </Box>
+        <Box flexShrink={0} paddingLeft={1}>
+          <Text>{`${status.station}  `}</Text>
+          <Text bold>{status.clock}</Text>
+        </Box>
+      </Box>
+      <Box>
+        <Box flexShrink={1} minWidth={12}>
+          <Text wrap="truncate-middle">{`Journal: ${journal.path}`}</Text>
+        </Box>
+        <Box flexShrink={0}>
+          <Text>{` · ${journal.today} today · `}</Text>
+        </Box>
+        <Box flexShrink={1} flexGrow={1}>
+          <Text color={journal.ok ? 'green' : 'red'} bold={!journal.ok} wrap="truncate-end">
+            {journal.last}
+          </Text>
+        </Box>
+        {status.outbox !== undefined && (
+          <Box flexShrink={0}>
+            <Text>{` · Outbox: ${status.outbox}`}</Text>
+          </Box>
+        )}
+      </Box>
+    </Box>
+  );
+}
