@@ -5,18 +5,19 @@
  * Choices where the brief was silent:
  * - A typed line is a scan only if it ends with Enter within 2 s of its last key: a stray key pressed
  *   earlier is dropped rather than glued to the front of the next scan. Esc clears a half-typed line.
- * - A line longer than 1024 characters is no barcode (a stuck key, a paste): it is dropped whole at Enter,
- *   never truncated into something that might look valid.
+ * - A line longer than the scanner drivers' limit (256 characters) is no barcode (a stuck key, a paste):
+ *   it is dropped whole at Enter, never truncated into something that might look valid.
  * - The end-session key never needs the PIN: ending a session only protects the patron.
  * - Three wrong PINs in a row (across prompts: cancelling doesn't reset the count) lock every PIN-guarded
  *   key for a minute. An open prompt nobody types into closes after 30 s, so a patron's scans don't land
  *   in a PIN prompt a staff member walked away from.
  */
 import type { Config } from '../config/schema.js';
+import { DEFAULT_MAX_LINE } from '../devices/framing.js';
 import type { FunctionKey, KeyAction } from './keys.js';
 
 export const LINE_SILENCE_MS = 2000;
-export const MAX_LINE = 1024;
+export const MAX_LINE = DEFAULT_MAX_LINE;
 export const PIN_ATTEMPTS = 3;
 export const PIN_LOCK_MS = 60_000;
 export const PIN_PROMPT_IDLE_MS = 30_000;
