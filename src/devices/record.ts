@@ -210,6 +210,10 @@ export async function recordCommand(
     print(`no device "${options.device}" in the config; its devices are ${ids || 'none'}`);
     return 1;
   }
+  if (options.seconds !== undefined && !(Number.isFinite(options.seconds) && options.seconds > 0)) {
+    print(`--seconds: expected a positive number of seconds, got ${String(options.seconds)}`);
+    return 1;
+  }
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);

@@ -320,6 +320,33 @@ describe('recordCommand', () => {
     expect(lines[1]).toMatch(/^recorded 0 reports \(0 bytes\)/);
   });
 
+  it.each([Number.NaN, 0, -5, Number.POSITIVE_INFINITY])(
+    'refuses --seconds %s before opening anything',
+    async (seconds) => {
+      const lines: string[] = [];
+      const file = out();
+      const code = await recordCommand({ config, device: 'front', out: file, seconds }, (t) => lines.push(t));
+      expect(code).toBe(1);
+      expect(lines).toEqual([`--seconds: expected a positive number of seconds, got ${String(seconds)}`]);
+      expect(existsSync(file)).toBe(false);
+    },
+  );
+
+  it('stops after --seconds, saying so when it starts', async () => {
+    const bus = new FakeHidBus();
+    bus.plug({ vendorId: 0x0c2e, productId: 0x0b61, path: '/dev/hidraw0', usagePage: 1, usage: 6 });
+    const lines: string[] = [];
+    const code = await recordCommand(
+      { config, device: 'front', out: out(), seconds: 0.05 },
+      (t) => lines.push(t),
+      {
+        loadHid: async () => bus.module(),
+      },
+    );
+    expect(code).toBe(0);
+    expect(lines[0]).toMatch(/then press Ctrl\+C \(or wait 0\.05 s\)$/);
+  });
+
   it('says why it cannot record, with exit code 1', async () => {
     const lines: string[] = [];
     const code = await recordCommand({ config, device: 'back', out: out() }, (t) => lines.push(t));
