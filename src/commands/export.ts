@@ -67,14 +67,23 @@ export async function exportCommand(
   try {
     await writeAtomically(options.out, async (sink: BufferedOut) => {
       sink.write(kohaHeader(options.generatorVersion ?? offcircVersion()));
+      // Records of one input chunk are gathered into one string and copied out once: one latin1
+      // conversion per chunk instead of one per line.
+      let records = '';
       result = await checkFiles([file], {
         now: now(),
         onLine: (_index, content) => {
-          sink.write(kohaRecord(lineFacts(content)));
+          records += kohaRecord(lineFacts(content));
         },
-        // Blocks queued while one input chunk was converted are written before the next chunk is read.
-        afterChunk: () => sink.drain(),
+        afterChunk: () => {
+          sink.write(records);
+          records = '';
+          // Blocks queued for this chunk are written before the next chunk is read.
+          return sink.drain();
+        },
       });
+      // The last line may come only at the end of the input (no line ending), after the last chunk.
+      sink.write(records);
       return exitCode(result) === EXIT_OK;
     });
   } catch (error) {
