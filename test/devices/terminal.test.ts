@@ -162,7 +162,7 @@ describe('TerminalScanner as a real process', () => {
   it('reads piped input (printf … | offcirc run --headless), last line unterminated, and lets the process end', async () => {
     const run = spawnJsonLines(process.execPath, [bundle.file]);
     run.child.stdin?.end('21234000000018\n3123400000001');
-    expect(await run.exited).toBe(0);
+    expect(await run.exitWithin(10_000)).toBe(0);
     expect(run.lines.map((l) => `${String(l.type)} ${String(l.text ?? l.status ?? l.device)}`)).toEqual([
       'status connected',
       'scan 21234000000018',

@@ -46,6 +46,8 @@ export interface JsonChild {
   ): Promise<Record<string, unknown>>;
   /** Resolves with the exit code (or the signal's name) once the child has ended. */
   exited: Promise<number | string>;
+  /** The exit code (or signal) once it has ended, or 'still running' after `timeoutMs`. */
+  exitWithin(timeoutMs: number): Promise<number | string>;
 }
 
 /** Spawns a command whose stdout is JSON lines. */
@@ -65,9 +67,13 @@ export function spawnJsonLines(command: string, args: string[], stdio: StdioOpti
   const exited = new Promise<number | string>((done) =>
     child.once('close', (code, signal) => done(code ?? signal ?? 'unknown')),
   );
+  let exit: number | string | undefined;
+  void exited.then((code) => (exit = code));
   return {
     child,
     lines,
+    exitWithin: (timeoutMs) =>
+      waitFor(() => exit, { timeoutMs, what: 'the child to end' }).catch(() => 'still running'),
     stderr: () => err,
     exited,
     waitForLine: (test, what) =>
