@@ -461,13 +461,17 @@ const MAGIC: readonly (readonly [number[], string])[] = [
 
 /**
  * Tells from a file's first bytes whether it is binary rather than a text file gone wrong: a known magic
- * number, a NUL byte, or mostly non-text bytes in the first 512. Returns what it looks like, or undefined.
+ * number, or a first line (up to 512 bytes) holding a NUL or mostly non-text bytes. Only the first line
+ * counts, so a journal whose tail was zero-filled by a crash still gets its lines checked one by one.
+ * Returns what the file looks like, or undefined.
  */
 export function sniffBinary(head: Uint8Array): string | undefined {
   for (const [magic, what] of MAGIC) {
     if (head.length >= magic.length && magic.every((byte, i) => head[i] === byte)) return what;
   }
-  const n = Math.min(head.length, 512);
+  const firstLf = head.subarray(0, 512).indexOf(0x0a);
+  // A first line too short to judge (an empty line first): look at the 512 bytes instead.
+  const n = firstLf >= 16 ? firstLf : Math.min(head.length, 512);
   let odd = 0;
   for (let i = 0; i < n; i++) {
     const b = head[i] ?? 0;

@@ -264,6 +264,18 @@ describe('verify: files that are not OffCirc.dat at all', () => {
     expect(out).toHaveLength(2);
   });
 
+  it('a journal with a zero-filled tail (a crash) gets its lines checked, the NULs found by line', async () => {
+    const good = ret('202611301401', item) + ret('202611301402', item);
+    const f = await file('crashed.dat', Buffer.concat([Buffer.from(good, 'latin1'), Buffer.alloc(300)]));
+    const { code, out } = await verify([f]);
+    expect(code).toBe(1);
+    expect(out.slice(0, 2)).toEqual([
+      `${f}:3: last line has no line ending (was the file cut short?)`,
+      `${f}:3: control byte 0x00 (NUL) at column 1 (and 299 more on this line)`,
+    ]);
+    expect(out.at(-1)).toMatch(/^3 lines, 0 loans, 2 returns, \d+ problems$/);
+  });
+
   it('a text file of the wrong kind gives a short answer: a few of each problem, then counts', async () => {
     const csv = Array.from(
       { length: 5000 },

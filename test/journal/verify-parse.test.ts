@@ -134,5 +134,8 @@ describe('sniffBinary', () => {
     expect(sniffBinary(bytes(`202611301402L${'3123'.padEnd(80)}21234\r\n`))).toBeUndefined();
     expect(sniffBinary(bytes('\xef\xbb\xbf202611301402L3123 caf\xc3\xa9\r\n'))).toBeUndefined();
     expect(sniffBinary(new Uint8Array(0))).toBeUndefined();
+    // Zeros after a good first line: a crash's zero-filled tail, for the line checks to place.
+    const crashed = Buffer.concat([bytes(`202611301402R${'3123'.padEnd(80)}\r\n`), Buffer.alloc(400)]);
+    expect(sniffBinary(crashed)).toBeUndefined();
   });
 });
