@@ -1,0 +1,236 @@
+/**
+ * The `offcirc` command line: parses arguments and hands each command to its module. Exit codes follow
+ * sysexits where one fits (78 bad config, 73 journal in use, 74 journal can't be opened).
+ */
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig } from './config/load.js';
+import { jsonSchema } from './config/schema.js';
+import { runStation } from './run.js';
+import { hashPinCommand } from './config/pin.js';
+import { devicesCommand } from './devices/discover.js';
+import { recordCommand } from './devices/record.js';
+import { verifyCommand } from './commands/verify.js';
+import { mergeCommand } from './commands/merge.js';
+import { exportCommand } from './commands/export.js';
+import { rotateCommand } from './commands/rotate.js';
+
+export const EXIT = { ok: 0, problems: 1, usage: 64, config: 78, inUse: 73, io: 74, internal: 70 } as const;
+
+export function packageVersion(): string {
+  const file = fileURLToPath(new URL('../package.json', import.meta.url));
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: Io = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+};
+
+/** Prints every config problem, the way `config check` and `run` both do. */
+function reportConfigError(error: ConfigError, io: Io): number {
+  io.err(`offcirc: the config ${error.file ?? '(built-in)'} has ${error.problems.length} problem(s):`);
+  for (const problem of error.problems) io.err(`  ${problem}`);
+  return EXIT.config;
+}
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('offcirc')
+    .description('Offline circulation for Ex Libris Alma: barcode scanners in, OffCirc.dat out.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help for a command')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+
+  program
+    .command('run')
+    .description(
+      'Run the kiosk: the screen on a terminal, or headless with JSON-lines logs on standard output.',
+    )
+    .option(
+      '-c, --config <file>',
+      'config file (default: $OFFCIRC_CONFIG, else config/offcirc.json, else built-in)',
+    )
+    .option('-j, --journal <file>', 'write OffCirc.dat here instead of the configured path')
+    .option('--headless', 'no screen: log each event as a JSON line on standard output')
+    .action(async (options: { config?: string; journal?: string; headless?: boolean }) => {
+      let loaded;
+      try {
+        loaded = loadConfig(options);
+      } catch (error) {
+        if (error instanceof ConfigError) return setExit(reportConfigError(error, io));
+        throw error;
+      }
+      setExit(await runStation(loaded, { headless: options.headless === true, io }));
+    });
+
+  const config = program.command('config').description('Check a config file or make parts of one.');
+  config
+    .command('check')
+    .argument('[file]', 'the config file (default: as `run` finds it)')
+    .description('Validate a config file; list every problem as "path: what is wrong, what is expected".')
+    .action((file: string | undefined) => {
+      try {
+        const loaded = loadConfig({ config: file });
+        io.out(
+          loaded.file
+            ? `${loaded.file}: OK (${loaded.config.devices.length} device(s), journal ${loaded.journalPath})`
+            : `no config file found: the built-in defaults are used (journal ${loaded.journalPath})`,
+        );
+        setExit(EXIT.ok);
+      } catch (error) {
+        if (error instanceof ConfigError) return setExit(reportConfigError(error, io));
+        throw error;
+      }
+    });
+  config
+    .command('schema')
+    .description('Print the JSON Schema of the config file (config/offcirc.schema.json is this).')
+    .action(() => {
+      io.out(JSON.stringify(jsonSchema(), null, 2));
+      setExit(EXIT.ok);
+    });
+
+  config
+    .command('hash-pin')
+    .description('Ask for a staff PIN (twice, not shown) and print the salted hash to put in "staff.pin".')
+    .action(async () => {
+      setExit(await hashPinCommand({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }));
+    });
+
+  /** Loads the config for commands that need it, reporting a bad one; undefined when bad. */
+  const configFor = (options: { config?: string; journal?: string }) => {
+    try {
+      return loadConfig(options);
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        setExit(reportConfigError(error, io));
+        return undefined;
+      }
+      throw error;
+    }
+  };
+
+  const devices = program
+    .command('devices')
+    .description(
+      'List the HID devices and serial ports this machine sees, each with a config entry to paste.',
+    )
+    .option('--json', 'print JSON instead of text')
+    .action(async (options: { json?: boolean }) => {
+      setExit(await devicesCommand({ json: options.json === true }, (text) => io.out(text)));
+    });
+  devices
+    .command('record')
+    .description(
+      "Record a configured scanner's raw reports (or serial bytes) with their timing, to replay or send in.",
+    )
+    .requiredOption('--device <id>', 'the id of the device in the config')
+    .requiredOption('--out <file>', 'the recording to write (JSON lines)')
+    .option('-c, --config <file>', 'config file (as for run)')
+    .option('--seconds <n>', 'stop after this many seconds (default: Ctrl+C)', (v) => Number(v))
+    .option('--force', 'replace an existing recording')
+    .action(
+      async (options: {
+        device: string;
+        out: string;
+        config?: string;
+        seconds?: number;
+        force?: boolean;
+      }) => {
+        const loaded = configFor(options);
+        if (!loaded) return;
+        setExit(
+          await recordCommand(
+            {
+              config: loaded.config,
+              device: options.device,
+              out: options.out,
+              seconds: options.seconds,
+              force: options.force,
+            },
+            (text) => io.out(text),
+          ),
+        );
+      },
+    );
+
+  program
+    .command('rotate')
+    .description('Move the journal to the outbox beside it, ready to upload to Alma, and start a fresh one.')
+    .option('-c, --config <file>', 'config file (as for run)')
+    .option('-j, --journal <file>', 'the journal, if not the configured one')
+    .action(async (options: { config?: string; journal?: string }) => {
+      const loaded = configFor(options);
+      if (loaded) setExit(await rotateCommand(loaded, io));
+    });
+
+  program
+    .command('verify')
+    .description(
+      'Check OffCirc.dat files before upload; list each problem with its line. Exit 0 clean, 1 problems, 2 unreadable.',
+    )
+    .argument('<files...>', 'the files to check')
+    .option('--json', 'print one JSON report')
+    .action(async (files: string[], options: { json?: boolean }) => {
+      setExit(await verifyCommand(files, { json: options.json === true }, io));
+    });
+
+  program
+    .command('merge')
+    .description("Merge several stations' files into one in time order (each station's own order kept).")
+    .argument('<files...>', 'the files to merge')
+    .requiredOption('--out <file>', 'the merged file (never one of the inputs)')
+    .option('--force', 'replace an existing --out')
+    .option('--line-ending <crlf|lf>', "line ending of the merged file (default: the inputs')")
+    .action(
+      async (files: string[], options: { out: string; force?: boolean; lineEnding?: 'crlf' | 'lf' }) => {
+        setExit(await mergeCommand(files, options, io));
+      },
+    );
+
+  program
+    .command('export')
+    .description(
+      'Write the transactions of an OffCirc.dat in another format (koha: a Koha offline circulation .koc file).',
+    )
+    .argument('<file>', 'the OffCirc.dat to export')
+    .requiredOption('--format <format>', 'the format: koha')
+    .requiredOption('--out <file>', 'the file to write')
+    .option('--force', 'replace an existing --out')
+    .action(async (file: string, options: { format: string; out: string; force?: boolean }) => {
+      setExit(await exportCommand(file, options, io));
+    });
+
+  return program;
+}
+
+/** Runs the command line; resolves with the exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  const override = (command: Command): void => {
+    command.exitOverride();
+    command.commands.forEach(override);
+  };
+  override(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+      if (error.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  return code;
+}

@@ -1,0 +1,124 @@
+/**
+ * The station's log: winston JSON lines, one record per event, to standard output in headless mode and to
+ * a daily-rotated file in the log folder. Patron IDs never reach it unmasked: records are built here from
+ * kiosk events, and nothing else logs a scan's text.
+ */
+import winston from 'winston';
+import DailyRotateFile from 'winston-daily-rotate-file';
+import type { Writable } from 'node:stream';
+import type { KioskEvent } from './kiosk/events.js';
+import { maskPatron } from './kiosk/events.js';
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export type LogFields = Record<string, unknown>;
+/** What every part is given to log with: a plain function, never a global logger. */
+export type Log = (level: LogLevel, message: string, fields?: LogFields) => void;
+
+export interface LoggerOptions {
+  level: LogLevel;
+  station: string;
+  /** Headless mode: JSON lines here (standard output). */
+  stream?: Writable;
+  /** Daily-rotated JSON-lines files here, kept `keepDays` days. */
+  dir?: string;
+  keepDays?: number;
+}
+
+export interface StationLogger {
+  log: Log;
+  /** Logs a kiosk event as one record with an `event` field. */
+  event(event: KioskEvent): void;
+  close(): Promise<void>;
+}
+
+/** Masks for logs: all but the last 4 characters become '*'. */
+export const maskForLog = (patron: string): string => maskPatron(patron).replace(/•/g, '*');
+
+export function createLogger(options: LoggerOptions): StationLogger {
+  const transports: winston.transport[] = [];
+  if (options.stream) transports.push(new winston.transports.Stream({ stream: options.stream }));
+  if (options.dir)
+    transports.push(
+      new DailyRotateFile({
+        dirname: options.dir,
+        filename: 'offcirc-%DATE%.log',
+        datePattern: 'YYYY-MM-DD',
+        maxFiles: `${options.keepDays ?? 30}d`,
+      }),
+    );
+  const logger = winston.createLogger({
+    level: options.level,
+    format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+    defaultMeta: { station: options.station },
+    transports,
+    // A log that can't be written must not stop lending: the journal is the record, not the log.
+    exitOnError: false,
+  });
+  logger.on('error', () => undefined);
+  const log: Log = (level, message, fields) => logger.log(level, message, fields ?? {});
+  return {
+    log,
+    event: (event) => {
+      const [level, message, fields] = eventRecord(event);
+      log(level, message, fields);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        let left = transports.length;
+        if (left === 0) return resolve();
+        const done = () => {
+          left -= 1;
+          if (left === 0) resolve();
+        };
+        for (const t of transports) t.once('finish', done);
+        logger.end();
+        setTimeout(resolve, 2000).unref();
+      }),
+  };
+}
+
+/** One kiosk event as a log record: level, message and fields (with `event`). */
+export function eventRecord(event: KioskEvent): [LogLevel, string, LogFields] {
+  switch (event.type) {
+    case 'transaction': {
+      const t = event.transaction;
+      const patron = t.patron === undefined ? undefined : maskForLog(t.patron);
+      return [
+        'info',
+        t.kind === 'loan' ? `loan of ${t.item} to ${patron}` : `return of ${t.item}`,
+        { event: 'transaction', kind: t.kind, item: t.item, patron, line: event.line, device: t.device },
+      ];
+    }
+    case 'rejected':
+      return [
+        'warn',
+        `rejected: ${event.reason}`,
+        {
+          event: 'rejected',
+          reason: event.reason,
+          device: event.device,
+          text: event.text === undefined ? undefined : maskForLog(event.text),
+        },
+      ];
+    case 'ignored':
+      return ['info', event.reason, { event: 'ignored', reason: event.reason, device: event.device }];
+    case 'session': {
+      const patron = maskForLog(event.patron);
+      return [
+        'info',
+        `session ${event.action} for ${patron}${event.reason ? ` (${event.reason})` : ''}`,
+        { event: 'session', action: event.action, patron, reason: event.reason },
+      ];
+    }
+    case 'mode':
+      return ['info', `mode: ${event.mode}`, { event: 'mode', mode: event.mode }];
+    case 'service':
+      return event.inService
+        ? ['info', 'back in service: the journal can be written again', { event: 'service', inService: true }]
+        : [
+            'error',
+            `out of service: ${event.reason}`,
+            { event: 'service', inService: false, reason: event.reason },
+          ];
+  }
+}
