@@ -38,6 +38,7 @@ export const REJECTIONS = {
   unknown: 'not a library card or item barcode',
   itemTooLong: `barcode too long for the offline file (over ${MAX_ITEM_LENGTH} characters)`,
   patronSpaces: 'library card number contains spaces: it cannot be used',
+  itemSpaces: 'item barcode contains spaces: the offline file cannot hold it exactly',
 } as const;
 
 /** Anything outside printable ASCII: the journal is ASCII only, and control bytes are scanner noise. */
@@ -106,6 +107,8 @@ export function createClassifier(rules: ClassifyRules): Classifier {
       const failure = checkFailure(itemRule, text);
       if (failure !== undefined) return rejected(failure);
       if (text.length > MAX_ITEM_LENGTH) return rejected(REJECTIONS.itemTooLong);
+      // The item field is padded with spaces: a space in the barcode could not be told from the padding.
+      if (/\s/.test(text)) return rejected(REJECTIONS.itemSpaces);
       return { kind: 'item', item: text };
     }
 

@@ -209,6 +209,15 @@ describe("classify with a technician's rules", () => {
     expect(classify('JohnSmith')).toEqual({ kind: 'patron', patron: 'JohnSmith' });
   });
 
+  it('refuses an item with spaces in it: the padded item field could not tell them from the padding', () => {
+    const classify = createClassifier(
+      rulesFrom({ barcodes: { item: [{ pattern: '^BK' }], normalize: { trim: false } } }),
+    );
+    expect(classify('BK 1234')).toEqual(rejected(REJECTIONS.itemSpaces));
+    expect(classify('BK1234 ')).toEqual(rejected(REJECTIONS.itemSpaces));
+    expect(classify('BK1234')).toEqual({ kind: 'item', item: 'BK1234' });
+  });
+
   it('keeps each normalize option apart: with Codabar stripping off, start/stop characters stay', () => {
     const classify = createClassifier(rulesFrom({ barcodes: { normalize: { codabarStartStop: false } } }));
     expect(classify('A31234000000016B')).toEqual(rejected(REJECTIONS.unknown));
