@@ -1,0 +1,238 @@
+#!/usr/bin/env node
+/**
+ * npm run bench: scan-to-durable latency of the real daemon on a socat pty, against floors measured in
+ * the same run on the same filesystem; a 10,000-scan burst (none may be lost) and its rate; peak memory.
+ * Prints figures and ratios, and exits 1 if a scan was lost. Never part of `npm test`.
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
+const BURST = Number(process.env.BENCH_BURST ?? 10_000);
+const dir = mkdtempSync(path.join(process.env.BENCH_DIR ?? tmpdir(), 'offcirc-bench-'));
+
+const ms = (ns) => Number(ns) / 1e6;
+const quantile = (values, q) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+};
+const fmt = (v) => `${v.toFixed(3)} ms`;
+const sleep = (t) => new Promise((r) => setTimeout(r, t));
+
+/** A valid 14-digit item barcode (mod 10) for sequence number n. */
+function item(n) {
+  const body = `3${'1234'}${String(n).padStart(8, '0')}`;
+  let total = 0;
+  for (let i = 0; i < 13; i++) {
+    const d = Number(body[i]);
+    if (i % 2 === 0) total += d * 2 > 9 ? d * 2 - 9 : d * 2;
+    else total += d;
+  }
+  return body + ((10 - (total % 10)) % 10);
+}
+const PATRON = '21234000000018';
+
+async function startPty() {
+  const a = path.join(dir, 'scanner');
+  const b = path.join(dir, 'host');
+  const socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], {
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 200 && !(existsSync(a) && existsSync(b)); i++) await sleep(10);
+  return { socat, scannerPath: a, hostPath: b };
+}
+
+/** Floor 1: one append + fdatasync of the same line, on the same filesystem. */
+function floorAppend() {
+  const file = path.join(dir, 'floor.dat');
+  const line = `202611301402L${item(1).padEnd(80, ' ')}${PATRON}\r\n`;
+  const times = [];
+  const fd = openSync(file, 'a');
+  for (let i = 0; i < SAMPLES; i++) {
+    const t0 = process.hrtime.bigint();
+    writeSync(fd, line);
+    fdatasyncSync(fd);
+    times.push(ms(process.hrtime.bigint() - t0));
+  }
+  closeSync(fd);
+  return times;
+}
+
+/** Floor 2: the pty's own transfer time for one barcode (write on one side, read the line on the other). */
+async function floorPty(pty) {
+  const reader = createReadStream(pty.scannerPath);
+  const writer = createWriteStream(pty.hostPath);
+  await new Promise((r) => writer.once('open', r));
+  let pending;
+  let buffered = '';
+  reader.on('data', (chunk) => {
+    buffered += chunk.toString('latin1');
+    if (buffered.includes('\r') && pending) {
+      buffered = '';
+      pending();
+    }
+  });
+  const times = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const t0 = process.hrtime.bigint();
+    await new Promise((resolve) => {
+      pending = resolve;
+      writer.write(`${item(i)}\r`);
+    });
+    times.push(ms(process.hrtime.bigint() - t0));
+  }
+  reader.destroy();
+  writer.destroy();
+  return times;
+}
+
+function startDaemon(pty, journal) {
+  const config = path.join(dir, 'offcirc.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      station: 'bench',
+      session: { idleTimeoutSeconds: 3600, doubleReadMs: 0 },
+      logging: { dir: path.join(dir, 'logs'), level: 'info' },
+      devices: [{ id: 'bench', type: 'serial', path: pty.scannerPath, baudRate: 9600 }],
+    }),
+  );
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'offcirc.js'), 'run', '--headless', '--config', config, '--journal', journal],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const listeners = new Set();
+  let partial = '';
+  let transactions = 0;
+  child.stdout.setEncoding('utf8').on('data', (chunk) => {
+    partial += chunk;
+    const lines = partial.split('\n');
+    partial = lines.pop();
+    for (const line of lines) {
+      let record;
+      try {
+        record = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      if (record.event === 'transaction') transactions += 1;
+      for (const l of listeners) l(record);
+    }
+  });
+  const waitFor = (match) =>
+    new Promise((resolve) => {
+      const l = (r) => {
+        if (match(r)) {
+          listeners.delete(l);
+          resolve(r);
+        }
+      };
+      listeners.add(l);
+    });
+  return { child, waitFor, transactions: () => transactions };
+}
+
+function peakMemoryKiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+}
+
+async function main() {
+  execFileSync('which', ['socat']);
+  const fsType = execFileSync('df', ['--output=fstype', dir], { encoding: 'utf8' }).trim().split('\n').pop();
+  console.log(`offcirc bench: ${SAMPLES} samples, burst of ${BURST}, journal on ${fsType} (${dir})`);
+
+  const append = floorAppend();
+  const pty = await startPty();
+  const transfer = await floorPty(pty);
+
+  const journal = path.join(dir, 'OffCirc.dat');
+  const daemon = startDaemon(pty, journal);
+  await daemon.waitFor((r) => r.event === 'device' && r.status === 'connected');
+  const host = createWriteStream(pty.hostPath);
+  await new Promise((r) => host.once('open', r));
+  host.write(`${PATRON}\r`);
+  await daemon.waitFor((r) => r.event === 'session');
+
+  const latency = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const barcode = item(100_000 + i);
+    const seen = daemon.waitFor((r) => r.event === 'transaction' && r.item === barcode);
+    const t0 = process.hrtime.bigint();
+    await new Promise((r) => host.write(`${barcode}\r`, r));
+    await seen;
+    latency.push(ms(process.hrtime.bigint() - t0));
+  }
+
+  const before = daemon.transactions();
+  const lastBarcode = item(200_000 + BURST - 1);
+  const done = daemon.waitFor((r) => r.event === 'transaction' && r.item === lastBarcode);
+  const t0 = process.hrtime.bigint();
+  let chunk = '';
+  for (let i = 0; i < BURST; i++) {
+    chunk += `${item(200_000 + i)}\r`;
+    if (chunk.length > 4000 || i === BURST - 1) {
+      if (!host.write(chunk)) await new Promise((r) => host.once('drain', r));
+      chunk = '';
+    }
+  }
+  const timeout = sleep(600_000).then(() => 'timeout');
+  const finished = await Promise.race([done.then(() => 'done'), timeout]);
+  const burstMs = ms(process.hrtime.bigint() - t0);
+  const peak = peakMemoryKiB(daemon.child.pid);
+  daemon.child.kill('SIGTERM');
+  await new Promise((r) => daemon.child.once('exit', r));
+  host.destroy();
+  pty.socat.kill();
+
+  const lines = readFileSync(journal, 'latin1').split('\r\n').length - 1;
+  const burstWritten = daemon.transactions() - before;
+  const lost = BURST - burstWritten;
+  const floorMedian = quantile(append, 0.5) + quantile(transfer, 0.5);
+
+  console.log('');
+  console.log(
+    `floor: append + fdatasync      median ${fmt(quantile(append, 0.5))}  p99 ${fmt(quantile(append, 0.99))}`,
+  );
+  console.log(
+    `floor: pty transfer            median ${fmt(quantile(transfer, 0.5))}  p99 ${fmt(quantile(transfer, 0.99))}`,
+  );
+  console.log(
+    `scan → durable → event         median ${fmt(quantile(latency, 0.5))}  p99 ${fmt(quantile(latency, 0.99))}`,
+  );
+  console.log(
+    `ratio median / (floor + pty)   ${(quantile(latency, 0.5) / floorMedian).toFixed(2)}x  (target ≤ 1.5x)`,
+  );
+  console.log(
+    `ratio p99 / (floor p99 + pty p99) ${(quantile(latency, 0.99) / (quantile(append, 0.99) + quantile(transfer, 0.99))).toFixed(2)}x`,
+  );
+  console.log(
+    `burst: ${BURST} scans ${finished === 'done' ? 'in' : 'NOT FINISHED in'} ${(burstMs / 1000).toFixed(2)} s = ${(BURST / (burstMs / 1000)).toFixed(0)} scans/s; ${lost} lost; floor rate ${(1000 / quantile(append, 0.5)).toFixed(0)} fdatasyncs/s`,
+  );
+  console.log(`journal lines: ${lines} (expected ${SAMPLES + BURST})`);
+  console.log(`daemon peak memory (VmHWM): ${(peak / 1024).toFixed(1)} MiB`);
+  rmSync(dir, { recursive: true, force: true });
+  process.exitCode = lost === 0 && lines === SAMPLES + BURST ? 0 : 1;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,76 @@
+/**
+ * `offcirc rotate`: hands the journal to the outbox for upload. With a kiosk running, it asks that kiosk
+ * (which holds the journal) through its control socket; otherwise it takes the journal's lock itself.
+ */
+import type { LoadedConfig } from '../config/load.js';
+import { JournalLockedError, JournalWriter } from '../journal/writer.js';
+import { rotateToOutbox } from '../journal/outbox.js';
+import { controlSocketPath, sendControl } from '../station/control.js';
+import { StateStore } from '../station/state.js';
+import { stateFile } from '../station/files.js';
+import type { Log } from '../log.js';
+
+export interface CommandIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export async function rotateCommand(
+  loaded: LoadedConfig,
+  io: CommandIo,
+  now: () => number = Date.now,
+): Promise<number> {
+  const { journalPath, config } = loaded;
+  let result: { file: string | null; lines: number };
+  try {
+    const answer = await sendControl(controlSocketPath(journalPath), { cmd: 'rotate' });
+    if (answer && !answer.ok) {
+      io.err(`offcirc: the running kiosk could not rotate ${journalPath}: ${answer.error}`);
+      return 74;
+    }
+    result = answer ?? (await rotateOffline(loaded, io, now));
+  } catch (error) {
+    if (error instanceof JournalLockedError) {
+      io.err(`offcirc: ${error.message}, and it does not answer on ${controlSocketPath(journalPath)}`);
+      return 73;
+    }
+    io.err(`offcirc: rotating ${journalPath} failed: ${(error as Error).message}`);
+    return 74;
+  }
+  if (result.file === null) {
+    io.out(`nothing to rotate: ${journalPath} holds no transactions`);
+    return 0;
+  }
+  io.out(
+    `rotated ${result.lines} transaction(s) from station ${config.station} to\n  ${result.file}\n` +
+      'Check it with "offcirc verify", upload it to Alma (Fulfillment > Advanced Tools > Offline Circulation), ' +
+      'then move it out of the outbox so it is never uploaded twice.',
+  );
+  return 0;
+}
+
+/** No kiosk is running: take the lock, rotate, and note the rotation in the state file. */
+async function rotateOffline(loaded: LoadedConfig, io: CommandIo, now: () => number) {
+  const log: Log = (level, message) => {
+    if (level !== 'info' && level !== 'debug') io.err(`offcirc: ${message}`);
+  };
+  const writer = new JournalWriter({
+    path: loaded.journalPath,
+    lineEnding: loaded.config.journal.lineEnding,
+    log,
+  });
+  await writer.start();
+  try {
+    const rotated = await rotateToOutbox(writer, loaded.journalPath, loaded.config.station, now());
+    if (!rotated) return { file: null, lines: 0 };
+    const state = new StateStore(stateFile(loaded.journalPath), log, now);
+    await state.start();
+    state.update((s) =>
+      s.rotations.push({ file: rotated.file, lines: rotated.lines, at: new Date(now()).toISOString() }),
+    );
+    await state.stop();
+    return rotated;
+  } finally {
+    await writer.stop();
+  }
+}

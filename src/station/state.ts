@@ -1,0 +1,115 @@
+/**
+ * The station's own small state, kept with lowdb in a JSON file beside the journal: the mode staff left it
+ * in, today's counts, and the history of rotations. The journal stays the only record of transactions:
+ * losing this file loses none, and a corrupt one is set aside with a warning and started afresh.
+ */
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import { existsSync, renameSync } from 'node:fs';
+import { z } from 'zod';
+import type { Log } from '../log.js';
+
+const stateSchema = z.object({
+  mode: z.enum(['loan', 'return']).optional(),
+  today: z.object({
+    day: z.string(),
+    loans: z.number().int().min(0),
+    returns: z.number().int().min(0),
+    rejections: z.number().int().min(0),
+  }),
+  rotations: z.array(z.object({ file: z.string(), lines: z.number().int().min(0), at: z.string() })),
+});
+
+export type StationState = z.infer<typeof stateSchema>;
+
+/** The local calendar day of `at`, as YYYY-MM-DD. */
+export function localDate(at: number): string {
+  const d = new Date(at);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+const fresh = (now: number): StationState => ({
+  today: { day: localDate(now), loans: 0, returns: 0, rejections: 0 },
+  rotations: [],
+});
+
+/** How many rotations the history keeps: enough for months of daily rotation, small enough to read at once. */
+const ROTATIONS_KEPT = 500;
+
+export class StateStore {
+  private db: Low<StationState> | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private dirty = false;
+
+  constructor(
+    readonly file: string,
+    private readonly log: Log,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Reads the file; a missing one starts empty, a corrupt one is set aside and started afresh. */
+  async start(): Promise<StationState> {
+    const db = new Low<StationState>(new JSONFile<StationState>(this.file), fresh(this.now()));
+    try {
+      await db.read();
+      db.data = stateSchema.parse(db.data);
+    } catch (error) {
+      const aside = `${this.file}.corrupt-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}`;
+      if (existsSync(this.file)) renameSync(this.file, aside);
+      this.log(
+        'warn',
+        `state file ${this.file} was unreadable (${(error as Error).message.split('\n')[0]}); set aside as ${aside} and started afresh — no transaction is lost, the journal holds them all`,
+        {
+          event: 'state',
+          file: this.file,
+          aside,
+        },
+      );
+      db.data = fresh(this.now());
+    }
+    this.db = db;
+    this.rollDay();
+    return db.data;
+  }
+
+  get state(): StationState {
+    if (!this.db) throw new Error('StateStore used before start()');
+    this.rollDay();
+    return this.db.data;
+  }
+
+  /** Changes the state and saves it soon; writes are coalesced and never block lending. */
+  update(change: (state: StationState) => void): void {
+    const state = this.state;
+    change(state);
+    if (state.rotations.length > ROTATIONS_KEPT)
+      state.rotations.splice(0, state.rotations.length - ROTATIONS_KEPT);
+    this.save();
+  }
+
+  /** Waits for the last save. */
+  async stop(): Promise<void> {
+    await this.writing;
+  }
+
+  private save(): void {
+    if (this.dirty) return;
+    this.dirty = true;
+    this.writing = this.writing.then(async () => {
+      this.dirty = false;
+      try {
+        await this.db!.write();
+      } catch (error) {
+        this.log('warn', `state file ${this.file} can't be written: ${(error as Error).message}`, {
+          event: 'state',
+        });
+      }
+    });
+  }
+
+  private rollDay(): void {
+    const data = this.db!.data;
+    const day = localDate(this.now());
+    if (data.today.day !== day) data.today = { day, loans: 0, returns: 0, rejections: 0 };
+  }
+}
