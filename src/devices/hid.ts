@@ -17,6 +17,8 @@ import {
   type NodeHidModule,
 } from './node-hid.js';
 import type { DeviceStatus, Scanner, ScannerSink } from './scanner.js';
+// The terminal wedge's group: a non-exclusive keyboard scanner also types into the terminal.
+import { KEYBOARD_GROUP } from './terminal.js';
 
 export interface HidScannerDeps {
   /** Loads node-hid; tests pass a module that plays recorded reports. */
@@ -24,9 +26,6 @@ export interface HidScannerDeps {
   /** Clock for Scan.at; default Date.now. */
   now?: () => number;
 }
-
-/** The group shared with the terminal wedge: a non-exclusive keyboard scanner also types into it. */
-export const KEYBOARD_GROUP = 'keyboard';
 
 export class HidScanner implements Scanner {
   readonly id: string;
