@@ -30,6 +30,7 @@ interface Target {
   note: string;
 }
 
+/** One serial scanner: a port, its framer, and the retry loop that outlives unplugs. */
 export class SerialScanner implements Scanner {
   readonly id: string;
   private readonly listPorts: () => Promise<PortInfo[]>;

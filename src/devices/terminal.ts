@@ -52,6 +52,7 @@ export function describeTypedDrop(text: string, length: number, maxLength: numbe
 
 const ignore = (): void => undefined;
 
+/** Standard input as a scanner: a scan per line, and ended() once the input closes. */
 export class TerminalScanner implements Scanner {
   readonly id: string;
   private readonly lines = new TypedLines();
