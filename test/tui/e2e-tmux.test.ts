@@ -1,0 +1,100 @@
+/**
+ * `offcirc run` on a real terminal, as a person uses it: tmux runs the built command, send-keys presses
+ * the keys, a socat pty plays the serial scanner, capture-pane reads the screen.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { hashPin } from '../../src/config/pin.js';
+import { BIN, tempDir, writeConfig } from '../helpers/offcirc.js';
+import { startPty, waitFor, type PtyPair } from '../helpers/pty.js';
+
+const run = promisify(execFile);
+// A server of our own, so the test never touches anyone's tmux sessions.
+const SOCKET = `offcirc-e2e-${process.pid}`;
+const tmux = (...args: string[]) => run('tmux', ['-L', SOCKET, ...args]);
+const screen = async () => (await tmux('capture-pane', '-p', '-t', 'kiosk')).stdout;
+
+/** Waits until the visible screen satisfies `test`; the error shows the screen as it was. */
+async function waitForScreen(test: (text: string) => boolean, what: string): Promise<string> {
+  let last = '';
+  return waitFor(
+    async () => {
+      last = await screen();
+      return test(last) ? last : false;
+    },
+    { timeoutMs: 20_000, intervalMs: 50, what: () => `${what}; the screen was:\n${last}` },
+  );
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+let pty: PtyPair | undefined;
+let dir: string | undefined;
+
+afterEach(async () => {
+  await tmux('kill-server').catch(() => undefined);
+  await pty?.dispose();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('offcirc run on a terminal', () => {
+  it('shows the kiosk screen, switches mode on F2, returns a scanned item, ignores Ctrl-C, quits with F10 and the PIN', async () => {
+    dir = tempDir('offcirc-e2e-tmux-');
+    pty = await startPty({ dir });
+    const journal = path.join(dir, 'OffCirc.dat');
+    const config = writeConfig(dir, {
+      station: 'e2e-desk',
+      devices: [{ id: 'front', type: 'serial', path: pty.scannerPath }],
+      journal: { path: journal },
+      staff: { pin: hashPin('4739') },
+      logging: { dir: path.join(dir, 'logs') },
+    });
+    // Ink draws only the last frame when it believes it runs in CI, so the CI variables are removed for
+    // the kiosk; the shell then prints the exit code and keeps the pane open to be read.
+    const command = [
+      'env -u CI -u CONTINUOUS_INTEGRATION OFFCIRC_CONFIG=',
+      quote(process.execPath),
+      quote(BIN),
+      'run --config',
+      quote(config),
+      '; echo "offcirc exited with $?"; sleep 600',
+    ].join(' ');
+    await tmux('new-session', '-d', '-s', 'kiosk', '-x', '100', '-y', '30', command);
+
+    await waitForScreen(
+      (s) => s.includes('→ LOAN') && s.includes('Scan your library card') && s.includes('front connected'),
+      'the idle loan screen with the scanner connected',
+    );
+    expect(await screen()).toContain('e2e-desk');
+
+    await tmux('send-keys', '-t', 'kiosk', 'F2');
+    await waitForScreen((s) => s.includes('← RETURN') && s.includes('Scan items to return'), 'RETURN mode');
+
+    await pty.write('31234000000016\r');
+    const returned = await waitForScreen((s) => s.includes('✓ Returned'), 'the return to be shown');
+    expect(returned).toMatch(/Return +31234000000016/);
+    expect(readFileSync(journal, 'latin1')).toMatch(/^\d{12}R31234000000016 {66}\r\n$/);
+
+    // Ctrl-C, Ctrl-Z and Ctrl-\ do nothing: the screen still answers keys afterwards.
+    for (const key of ['C-c', 'C-z', 'C-\\']) await tmux('send-keys', '-t', 'kiosk', key);
+    await tmux('send-keys', '-t', 'kiosk', 'F1');
+    await waitForScreen((s) => s.includes('→ LOAN'), 'LOAN mode after Ctrl-C');
+    expect(await screen()).not.toContain('offcirc exited');
+
+    // Quitting needs the PIN: a wrong one is refused, the right one quits.
+    await tmux('send-keys', '-t', 'kiosk', 'F10');
+    await waitForScreen((s) => s.includes('Staff PIN to quit'), 'the PIN prompt');
+    await tmux('send-keys', '-t', 'kiosk', '-l', '1234');
+    await tmux('send-keys', '-t', 'kiosk', 'Enter');
+    await waitForScreen((s) => s.includes('wrong PIN, 2 tries left'), 'the wrong PIN to be refused');
+    await tmux('send-keys', '-t', 'kiosk', '-l', '4739');
+    await waitForScreen((s) => s.includes('••••_'), 'the PIN shown as dots');
+    expect(await screen()).not.toContain('4739');
+    await tmux('send-keys', '-t', 'kiosk', 'Enter');
+    await waitForScreen((s) => s.includes('offcirc exited with 0'), 'offcirc to quit with exit code 0');
+  });
+});
