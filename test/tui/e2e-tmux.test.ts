@@ -37,6 +37,9 @@ let dir: string | undefined;
 
 afterEach(async () => {
   await tmux('kill-server').catch(() => undefined);
+  // tmux can leave its socket file behind; it is ours, named after this process.
+  const uid = process.getuid?.() ?? 0;
+  await rm(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${uid}`, SOCKET), { force: true });
   await pty?.dispose();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
