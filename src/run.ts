@@ -64,6 +64,10 @@ export async function runStation(loaded: LoadedConfig, options: RunOptions): Pro
 
   let screen: { waitUntilExit(): Promise<void>; unmount(): void } | undefined;
   if (!headless) {
+    // Ink draws only a final frame when it believes it runs in CI; a kiosk must always draw. Ink reads
+    // these at import, which is why the screen is imported only now.
+    delete process.env.CI;
+    delete process.env.CONTINUOUS_INTEGRATION;
     const { runScreen } = await import('./tui/run.js');
     screen = runScreen({ feed: station, control: station, config });
     void screen.waitUntilExit().then(() => finish());
