@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run package`: builds dist/offcirc, a single-file Linux x64 executable made with Node's single
- * executable application (SEA) support, and dist/offcirc-lib/ beside it (the native addons and
- * package.json the code reads). Fully offline: esbuild bundles the tsc output (dist/) into one CommonJS
+ * executable application (SEA) support, and dist/offcirc-lib/ beside it (the native addons,
+ * package.json, which the code reads, and the example config scripts/install-kiosk.sh installs). Fully offline: esbuild bundles the tsc output (dist/) into one CommonJS
  * file, this node turns it into a SEA blob, and postject injects the blob into a copy of this node.
  * Cost: ~100 MB copied and rewritten (seconds idle, under a minute on a busy machine). Options:
  * `--no-strip` keeps node's debug symbols (strip runs where binutils is installed); `--measure` also
@@ -228,14 +228,19 @@ function inject(blob, target, { strip }) {
   ]);
 }
 
-/** offcirc-lib/: the addons the bundle loads, and package.json for what the code reads of it. */
+/** The package's config files offcirc-lib/ carries for the kiosk installer (config/ in the npm package). */
+const CONFIG_FILES = ['offcirc.example.json', 'offcirc.schema.json'];
+
+/** offcirc-lib/: the addons the bundle loads, package.json for what the code reads of it, config/. */
 function writeLib(target, addons, manifest) {
-  mkdirSync(target);
+  mkdirSync(path.join(target, 'config'), { recursive: true });
   for (const [name, source] of Object.entries(addons)) {
     if (!existsSync(source)) throw new Error(`the prebuilt addon ${source} is missing: run npm ci`);
     copyFileSync(source, path.join(target, name));
   }
   writeFileSync(path.join(target, 'package.json'), manifest);
+  for (const name of CONFIG_FILES)
+    copyFileSync(path.join(ROOT, 'config', name), path.join(target, 'config', name));
 }
 
 const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;

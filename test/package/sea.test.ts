@@ -145,11 +145,17 @@ describe('the executable, moved away from the repository', () => {
     const head = readFileSync(installed).subarray(0, 4);
     expect(head.toString('latin1')).toBe('\x7fELF');
     expect(readdirSync(path.join(home, 'kiosk', 'offcirc-lib')).sort()).toEqual([
+      'config',
       'node-hid-hidraw.node',
       'node-hid-libusb.node',
       'package.json',
       'serialport.node',
     ]);
+    // What install-kiosk.sh installs as /etc/offcirc/offcirc.json, passing the executable's own check.
+    const example = path.join(home, 'kiosk', 'offcirc-lib', 'config', 'offcirc.example.json');
+    const check = run(installed, ['config', 'check', example]);
+    expect(check.status, check.stderr).toBe(0);
+    expect(check.stdout).toContain('journal /var/lib/offcirc/OffCirc.dat');
   });
 
   it('lists devices, with serial and HID support loaded from offcirc-lib/', () => {
