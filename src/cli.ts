@@ -1,27 +1,14 @@
 /**
- * The `offcirc` command line: parses arguments and hands each command to its module. Exit codes follow
+ * The `offcirc` command line: parses arguments and hands each command to its module, loaded only when
+ * that command runs (so `verify` doesn't pay for serialport, node-hid and Ink). Exit codes follow
  * sysexits where one fits (78 bad config, 73 journal in use, 74 journal can't be opened).
  */
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from './config/load.js';
 import { jsonSchema } from './config/schema.js';
-import { runStation } from './run.js';
-import { hashPinCommand } from './config/pin.js';
-import { devicesCommand } from './devices/discover.js';
-import { recordCommand } from './devices/record.js';
-import { verifyCommand } from './commands/verify.js';
-import { mergeCommand } from './commands/merge.js';
-import { exportCommand } from './commands/export.js';
-import { rotateCommand } from './commands/rotate.js';
+import { packageVersion } from './version.js';
 
 export const EXIT = { ok: 0, problems: 1, usage: 64, config: 78, inUse: 73, io: 74, internal: 70 } as const;
-
-export function packageVersion(): string {
-  const file = fileURLToPath(new URL('../package.json', import.meta.url));
-  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-}
 
 export interface Io {
   out(text: string): void;
@@ -67,6 +54,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         if (error instanceof ConfigError) return setExit(reportConfigError(error, io));
         throw error;
       }
+      const { runStation } = await import('./run.js');
       setExit(await runStation(loaded, { headless: options.headless === true, io }));
     });
 
@@ -101,6 +89,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .command('hash-pin')
     .description('Ask for a staff PIN (twice, not shown) and print the salted hash to put in "staff.pin".')
     .action(async () => {
+      const { hashPinCommand } = await import('./config/pin.js');
       setExit(await hashPinCommand({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }));
     });
 
@@ -124,6 +113,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .option('--json', 'print JSON instead of text')
     .action(async (options: { json?: boolean }) => {
+      const { devicesCommand } = await import('./devices/discover.js');
       setExit(await devicesCommand({ json: options.json === true }, (text) => io.out(text)));
     });
   devices
@@ -146,6 +136,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       }) => {
         const loaded = configFor(options);
         if (!loaded) return;
+        const { recordCommand } = await import('./devices/record.js');
         setExit(
           await recordCommand(
             {
@@ -168,7 +159,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('-j, --journal <file>', 'the journal, if not the configured one')
     .action(async (options: { config?: string; journal?: string }) => {
       const loaded = configFor(options);
-      if (loaded) setExit(await rotateCommand(loaded, io));
+      if (!loaded) return;
+      const { rotateCommand } = await import('./commands/rotate.js');
+      setExit(await rotateCommand(loaded, io));
     });
 
   program
@@ -179,6 +172,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .argument('<files...>', 'the files to check')
     .option('--json', 'print one JSON report')
     .action(async (files: string[], options: { json?: boolean }) => {
+      const { verifyCommand } = await import('./commands/verify.js');
       setExit(await verifyCommand(files, { json: options.json === true }, io));
     });
 
@@ -191,6 +185,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--line-ending <crlf|lf>', "line ending of the merged file (default: the inputs')")
     .action(
       async (files: string[], options: { out: string; force?: boolean; lineEnding?: 'crlf' | 'lf' }) => {
+        const { mergeCommand } = await import('./commands/merge.js');
         setExit(await mergeCommand(files, options, io));
       },
     );
@@ -205,6 +200,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .requiredOption('--out <file>', 'the file to write')
     .option('--force', 'replace an existing --out')
     .action(async (file: string, options: { format: string; out: string; force?: boolean }) => {
+      const { exportCommand } = await import('./commands/export.js');
       setExit(await exportCommand(file, options, io));
     });
 

@@ -4,6 +4,7 @@
  * --out only if the input had no problem. Flat memory apart from the duplicate check.
  * Exit 0 written, 1 refused because of problems, 2 unknown format or a file could not be read or written.
  */
+import { packageVersion } from '../version.js';
 import { readFileSync } from 'node:fs';
 import { kohaHeader, kohaRecord } from '../journal/koha.js';
 import { lineFacts } from '../journal/parse.js';
@@ -33,17 +34,6 @@ export interface ExportOptions {
   generatorVersion?: string;
 }
 
-/** This package's version from package.json (two folders up from src/commands or dist/commands). */
-export function offcircVersion(): string {
-  try {
-    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-    const version = (JSON.parse(text) as { version?: unknown }).version;
-    return typeof version === 'string' ? version : 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
 /** Runs `offcirc export`; returns the exit code. `now` is the clock for the future-time check. */
 export async function exportCommand(
   file: string,
@@ -66,7 +56,7 @@ export async function exportCommand(
   let result: CheckResult | undefined;
   try {
     await writeAtomically(options.out, async (sink: BufferedOut) => {
-      sink.write(kohaHeader(options.generatorVersion ?? offcircVersion()));
+      sink.write(kohaHeader(options.generatorVersion ?? packageVersion()));
       // Records of one input chunk are gathered into one string and copied out once: one latin1
       // conversion per chunk instead of one per line.
       let records = '';

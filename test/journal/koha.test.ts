@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exportCommand, offcircVersion, type ExportOptions } from '../../src/commands/export.js';
+import { exportCommand, type ExportOptions } from '../../src/commands/export.js';
+import { packageVersion } from '../../src/version.js';
 import { kohaHeader, kohaRecord, kohaTimestamp } from '../../src/journal/koha.js';
 import { capture, loan, now, ret, tempFolder } from '../fixtures/offcirc/make.js';
 
@@ -53,7 +54,7 @@ describe('export --format koha', () => {
     const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
       version: string;
     };
-    expect(offcircVersion()).toBe(pkg.version);
+    expect(packageVersion()).toBe(pkg.version);
     const out = path.join(dir, 'x.koc');
     expect((await exportKoha(path.join(fixtures, 'back-desk.dat'), { out })).code).toBe(0);
     const text = await readFile(out, 'latin1');
