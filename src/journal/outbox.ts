@@ -10,14 +10,17 @@ export const outboxDir = (journalPath: string): string => path.join(path.dirname
 
 const two = (n: number) => String(n).padStart(2, '0');
 
-/** `OffCirc-<station>-<YYYYMMDD-HHMMSS>.dat` in local time; `-2`, `-3`… when that name is taken. */
+/**
+ * `OffCirc-<station>-<YYYYMMDD-HHMMSS>.dat` in local time. When that name is taken (two rotations in one
+ * second), the next free second is used, so sorting the outbox by name is always oldest first.
+ */
 export function rotatedPath(dir: string, station: string, at: number): string {
-  const d = new Date(at);
-  const stamp = `${d.getFullYear()}${two(d.getMonth() + 1)}${two(d.getDate())}-${two(d.getHours())}${two(d.getMinutes())}${two(d.getSeconds())}`;
-  const base = `OffCirc-${station}-${stamp}`;
-  let candidate = path.join(dir, `${base}.dat`);
-  for (let n = 2; existsSync(candidate); n++) candidate = path.join(dir, `${base}-${n}.dat`);
-  return candidate;
+  for (let t = at; ; t += 1000) {
+    const d = new Date(t);
+    const stamp = `${d.getFullYear()}${two(d.getMonth() + 1)}${two(d.getDate())}-${two(d.getHours())}${two(d.getMinutes())}${two(d.getSeconds())}`;
+    const candidate = path.join(dir, `OffCirc-${station}-${stamp}.dat`);
+    if (!existsSync(candidate)) return candidate;
+  }
 }
 
 /** Files and transactions waiting in the outbox. Reads each file whole: outbox files are one outage each. */

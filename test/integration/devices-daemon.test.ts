@@ -19,10 +19,8 @@ import {
   writeConfig,
   type LogRecord,
 } from '../helpers/offcirc.js';
+import { ITEM1, ITEM2, PATRON } from '../helpers/barcodes.js';
 
-const PATRON = '21234000000018';
-const ITEM1 = '31234000000016';
-const ITEM2 = '31234000000024';
 const is = (event: string) => (r: LogRecord) => r.event === event;
 
 let cleanup: (() => Promise<void>)[] = [];
@@ -38,54 +36,29 @@ function recording(file: string, reports: Buffer[], startMs = 0, gapMs = 2): str
 }
 
 describe('HID scanners, replayed through the daemon', () => {
-  it('keyboard-mode reports (the recorded fixture) become a loan, byte for byte', async () => {
-    const dir = tempDir();
-    const journal = path.join(dir, 'OffCirc.dat');
-    const config = writeConfig(dir, {
-      devices: [
-        {
-          id: 'kbd',
-          type: 'replay',
-          as: 'hid-keyboard',
-          file: path.join(ROOT, 'test/fixtures/hid/keyboard-patron-item.jsonl'),
-        },
-      ],
+  const fixtures = [
+    ['keyboard-mode reports (the recorded fixture)', 'hid-keyboard', 'keyboard-patron-item.jsonl'],
+    ['HID POS reports (a barcode split over continued reports)', 'hid-pos', 'pos-patron-item.jsonl'],
+  ] as const;
+  for (const [what, as, fixture] of fixtures) {
+    it(`${what} become a loan, byte for byte`, async () => {
+      const dir = tempDir();
+      const journal = path.join(dir, 'OffCirc.dat');
+      const config = writeConfig(dir, {
+        devices: [{ id: 'scanner', type: 'replay', as, file: path.join(ROOT, 'test/fixtures/hid', fixture) }],
+      });
+      const from = Date.now();
+      const run = await runOffcirc(['run', '--headless', '--config', config, '--journal', journal]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(
+        expectJournal(readFileSync(journal, 'latin1'), [{ kind: 'L', item: ITEM1, patron: PATRON }], {
+          from,
+          to: Date.now(),
+        }),
+      ).toEqual([]);
+      expect(run.records.find(is('transaction'))).toMatchObject({ device: 'scanner', line: 1 });
     });
-    const from = Date.now();
-    const run = await runOffcirc(['run', '--headless', '--config', config, '--journal', journal]);
-    expect(run.code, run.stderr).toBe(0);
-    expect(
-      expectJournal(readFileSync(journal, 'latin1'), [{ kind: 'L', item: ITEM1, patron: PATRON }], {
-        from,
-        to: Date.now(),
-      }),
-    ).toEqual([]);
-    expect(run.records.find(is('transaction'))).toMatchObject({ device: 'kbd', line: 1 });
-  });
-
-  it('HID POS reports (a barcode split over continued reports) become a loan, byte for byte', async () => {
-    const dir = tempDir();
-    const journal = path.join(dir, 'OffCirc.dat');
-    const config = writeConfig(dir, {
-      devices: [
-        {
-          id: 'pos',
-          type: 'replay',
-          as: 'hid-pos',
-          file: path.join(ROOT, 'test/fixtures/hid/pos-patron-item.jsonl'),
-        },
-      ],
-    });
-    const from = Date.now();
-    const run = await runOffcirc(['run', '--headless', '--config', config, '--journal', journal]);
-    expect(run.code, run.stderr).toBe(0);
-    expect(
-      expectJournal(readFileSync(journal, 'latin1'), [{ kind: 'L', item: ITEM1, patron: PATRON }], {
-        from,
-        to: Date.now(),
-      }),
-    ).toEqual([]);
-  });
+  }
 
   it('several scanners feed one kiosk, each scan knowing its device; garbage reports write nothing', async () => {
     const dir = tempDir();

@@ -14,19 +14,7 @@ import {
   type LogRecord,
   type OffcircProcess,
 } from '../helpers/offcirc.js';
-
-const PATRON = '21234000000018';
-const ITEM1 = '31234000000016';
-
-function item(n: number): string {
-  const body = `31234${String(n).padStart(8, '0')}`;
-  let total = 0;
-  for (let i = 0; i < 13; i++) {
-    const d = Number(body[i]);
-    total += i % 2 === 0 ? (d * 2 > 9 ? d * 2 - 9 : d * 2) : d;
-  }
-  return body + String((10 - (total % 10)) % 10);
-}
+import { ITEM1, PATRON, itemBarcode } from '../helpers/barcodes.js';
 
 const is = (event: string) => (r: LogRecord) => r.event === event;
 let cleanup: (() => Promise<void>)[] = [];
@@ -73,7 +61,7 @@ describe('offcirc rotate', () => {
     let rotating = true;
     const feeding = (async () => {
       for (let n = 0; rotating || n < 30; n += 3) {
-        const group = [item(5000 + n), item(5001 + n), item(5002 + n)];
+        const group = [itemBarcode(5000 + n), itemBarcode(5001 + n), itemBarcode(5002 + n)];
         items.push(...group);
         await pty.write(group.map((b) => `${b}\r`).join(''));
         await new Promise((r) => setTimeout(r, 20));
@@ -97,7 +85,7 @@ describe('offcirc rotate', () => {
     const outbox = path.join(dir, 'outbox');
     const files = readdirSync(outbox).sort();
     expect(files).toHaveLength(3);
-    for (const f of files) expect(f).toMatch(/^OffCirc-desk-2-\d{8}-\d{6}(-\d+)?\.dat$/);
+    for (const f of files) expect(f).toMatch(/^OffCirc-desk-2-\d{8}-\d{6}\.dat$/);
     const seen = [...files.flatMap((f) => itemsIn(path.join(outbox, f))), ...itemsIn(journal)];
     expect(seen).toEqual(items);
     expect(p.records.filter(is('rotated'))).toHaveLength(3);

@@ -6,12 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expectJournal, runOffcirc, startOffcirc, tempDir, writeConfig } from '../helpers/offcirc.js';
-
-const PATRON = '21234000000018';
-const ITEM1 = '31234000000016';
-const ITEM2 = '31234000000024';
-const PATRON2 = '21234000000026';
-const ITEM3 = '31234000000032';
+import { ITEM1, ITEM2, ITEM3, PATRON, PATRON2 } from '../helpers/barcodes.js';
 
 describe('offcirc run --headless with piped scans', () => {
   it('writes every loan to OffCirc.dat before logging it, then exits 0 at the end of input', async () => {

@@ -24,23 +24,7 @@ import {
   type LogRecord,
   type OffcircProcess,
 } from '../helpers/offcirc.js';
-
-const PATRON = '21234000000018';
-const PATRON2 = '21234000000026';
-const ITEM1 = '31234000000016';
-const ITEM2 = '31234000000024';
-const ITEM3 = '31234000000032';
-
-/** A valid 14-digit item barcode (mod 10) for sequence number n. */
-function item(n: number): string {
-  const body = `31234${String(n).padStart(8, '0')}`;
-  let total = 0;
-  for (let i = 0; i < 13; i++) {
-    const d = Number(body[i]);
-    total += i % 2 === 0 ? (d * 2 > 9 ? d * 2 - 9 : d * 2) : d;
-  }
-  return body + String((10 - (total % 10)) % 10);
-}
+import { ITEM1, ITEM2, ITEM3, PATRON, PATRON2, itemBarcode } from '../helpers/barcodes.js';
 
 let cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -171,7 +155,7 @@ describe('crash safety', () => {
   it('SIGKILL in the middle of a fast burst: every reported transaction is in the file, no partial line after a restart', async () => {
     const s = await station();
     await scan(s, `${PATRON}\r`, is('session'));
-    const burst = Array.from({ length: 400 }, (_, i) => item(1000 + i));
+    const burst = Array.from({ length: 400 }, (_, i) => itemBarcode(1000 + i));
     void s.pty.write(burst.map((b) => `${b}\r`).join(''));
     await s.p.waitForCount(is('transaction'), 40, 'some of the burst written');
     s.p.child.kill('SIGKILL');
@@ -182,7 +166,7 @@ describe('crash safety', () => {
 
     // A restart finds the file whole (nothing to cut) and goes on numbering after it.
     const restart = await runOffcirc(['run', '--headless', '--journal', s.journal], {
-      input: `${PATRON}\n${item(9999)}\n`,
+      input: `${PATRON}\n${itemBarcode(9999)}\n`,
     });
     expect(restart.code, restart.stderr).toBe(0);
     expect(
@@ -230,7 +214,7 @@ describe('disk full', () => {
     // another, so the next line needs a new page, which the full disk refuses.
     const earlier = Array.from(
       { length: 37 },
-      (_, i) => `202611301402L${item(i).padEnd(80)}${PATRON}\r\n`,
+      (_, i) => `202611301402L${itemBarcode(i).padEnd(80)}${PATRON}\r\n`,
     ).join('');
     writeFileSync(path.join(disk, 'OffCirc.dat'), earlier);
     const s = await station(
