@@ -47,9 +47,37 @@ export function loadAddon(file) {
   return module.exports;
 }
 
-/** Stands in for node-gyp-build, which @serialport/bindings-cpp calls with its package folder. */
+/**
+ * Stands in for node-gyp-build, which @serialport/bindings-cpp calls with its package folder as it is
+ * imported. The addon is loaded on the first call into it instead, so a missing or damaged
+ * serialport.node fails each serial operation (a status on the serial scanners, with the message
+ * above) rather than every command that merely imports serialport. bindings-cpp only reads functions
+ * and the Poller class off the binding, so every property is a function that forwards, with `new` too.
+ */
 export function nodeGypBuild() {
-  return loadAddon('serialport.node');
+  let binding;
+  let failure;
+  const load = () => {
+    if (binding === undefined && failure === undefined) {
+      try {
+        binding = loadAddon('serialport.node');
+      } catch (error) {
+        failure = error;
+      }
+    }
+    if (failure !== undefined) throw failure;
+    return binding;
+  };
+  return new Proxy(
+    {},
+    {
+      get: (_target, key) =>
+        function forward(...args) {
+          const real = load()[key];
+          return new.target ? Reflect.construct(real, args) : real.apply(this, args);
+        },
+    },
+  );
 }
 
 /** node-hid's two Linux builds, by the name it asks pkg-prebuilds for. */

@@ -250,35 +250,81 @@ describe('the kiosk screen in a real terminal', () => {
 });
 
 describe('what a technician gets from a broken copy', () => {
-  it('the executable without offcirc-lib/ exits 70 with one line saying what is missing', () => {
-    const alone = path.join(home, 'alone', 'offcirc');
-    mkdirSync(path.dirname(alone));
-    cpSync(installed, alone);
-    const result = run(alone, ['--version']);
-    expect(result.status).toBe(70);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(
-      `offcirc: Failed to find binding serialport.node: ${path.join(path.dirname(alone), 'offcirc-lib', 'serialport.node')} is missing; keep the offcirc-lib folder beside the offcirc executable\n`,
+  /** A copy of the installed pair in `name`/, optionally without offcirc-lib/; returns the executable. */
+  const copy = (name: string, withLib = true): string => {
+    const dir = path.join(home, name);
+    mkdirSync(dir);
+    cpSync(installed, path.join(dir, 'offcirc'));
+    if (withLib)
+      cpSync(path.join(home, 'kiosk', 'offcirc-lib'), path.join(dir, 'offcirc-lib'), { recursive: true });
+    return path.join(dir, 'offcirc');
+  };
+
+  /** Runs a headless kiosk with one serial scanner on a fresh pty; returns that scanner's status record. */
+  async function serialStatus(executable: string): Promise<LogRecord> {
+    const pty = await startPty();
+    const dir = path.dirname(executable);
+    const config = path.join(dir, 'offcirc.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ devices: [{ id: 'front', type: 'serial', path: pty.scannerPath }] }),
+    );
+    const kiosk = start(executable, [
+      'run',
+      '--headless',
+      '--config',
+      config,
+      '--journal',
+      path.join(dir, 'OffCirc.dat'),
+    ]);
+    try {
+      const status = await kiosk.waitForRecord(
+        (r) => r.event === 'device' && r.device === 'front',
+        'the serial status',
+      );
+      // The kiosk itself stays up for its other scanners, and stops as asked.
+      await kiosk.waitForRecord((r) => r.event === 'ready', 'ready all the same');
+      kiosk.child.kill('SIGTERM');
+      expect(await kiosk.exited, kiosk.stderr()).toBe(0);
+      return status;
+    } finally {
+      kiosk.child.kill('SIGKILL');
+      await pty.dispose();
+    }
+  }
+
+  it('without offcirc-lib/, a serial scanner is an error status saying which file is missing', async () => {
+    const alone = copy('alone', false);
+    const status = await serialStatus(alone);
+    expect(status.status).toBe('error');
+    expect(status.message).toContain(
+      `${path.join(path.dirname(alone), 'offcirc-lib', 'serialport.node')} is missing; keep the offcirc-lib folder beside the offcirc executable`,
     );
   });
 
-  it('a damaged addon exits 70 naming the file, without a stack trace', () => {
-    const damaged = path.join(home, 'damaged', 'offcirc');
-    mkdirSync(path.dirname(damaged));
-    cpSync(installed, damaged);
-    cpSync(path.join(home, 'kiosk', 'offcirc-lib'), path.join(home, 'damaged', 'offcirc-lib'), {
-      recursive: true,
-    });
-    writeFileSync(path.join(home, 'damaged', 'offcirc-lib', 'serialport.node'), 'not an ELF file\n');
-    const result = run(damaged, ['--version']);
-    expect(result.status).toBe(70);
-    expect(result.stderr).toContain(path.join(home, 'damaged', 'offcirc-lib', 'serialport.node'));
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  it('without offcirc-lib/, devices still lists and says why it cannot see HID scanners', () => {
+    const alone = copy('alone-devices', false);
+    const result = run(alone, ['devices']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      `${path.join(path.dirname(alone), 'offcirc-lib', 'node-hid-hidraw.node')} is missing`,
+    );
+  });
+
+  it('a damaged serialport.node: the serial status names it, and the rest of the executable works', async () => {
+    const damaged = copy('damaged');
+    const addon = path.join(path.dirname(damaged), 'offcirc-lib', 'serialport.node');
+    writeFileSync(addon, 'not an ELF file\n');
+    const version = run(damaged, ['--version']);
+    expect(version.status, version.stderr).toBe(0);
+    expect(version.stdout.trim()).toBe(VERSION);
+    const status = await serialStatus(damaged);
+    expect(status.status).toBe('error');
+    expect(status.message).toContain(addon);
   });
 
   it('a damaged HID addon is an error status naming the file, not a crash', async () => {
-    const dir = path.join(home, 'hidless');
-    cpSync(path.join(home, 'kiosk'), dir, { recursive: true });
+    const dir = path.dirname(copy('hidless'));
     writeFileSync(path.join(dir, 'offcirc-lib', 'node-hid-hidraw.node'), '');
     const config = path.join(dir, 'offcirc.json');
     writeFileSync(
