@@ -4,7 +4,7 @@
  * technician can get wrong, and the unit and udev rules it writes, checked by systemd-analyze and
  * udevadm where they can, and by their syntax always.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -13,6 +13,7 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
+  mkdtempSync,
   readFileSync,
   readdirSync,
   readlinkSync,
@@ -21,9 +22,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import { ROOT, tempDir } from '../helpers/offcirc.js';
+import { ROOT, tempDir as makeTempDir } from '../helpers/offcirc.js';
 
 const SCRIPT = path.join(ROOT, 'scripts', 'install-kiosk.sh');
+
+/** Every fake root and build of this file lives under one folder, removed at the end. */
+const scratch = makeTempDir('offcirc-install-test-');
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const tempDir = (prefix: string): string => mkdtempSync(path.join(scratch, prefix));
 const RULES_TEMPLATE = path.join(ROOT, 'scripts', 'udev', '70-offcirc-scanners.rules');
 
 /** What `npm run package` leaves in dist/, with a stand-in executable that answers `config check`. */

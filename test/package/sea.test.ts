@@ -189,7 +189,8 @@ describe('a headless kiosk with a serial scanner on a real pty', () => {
   });
 
   it('writes the loan to OffCirc.dat byte for byte, masks the patron in its log, and stops on SIGTERM', async () => {
-    const dir = tempDir('offcirc-sea-run-');
+    const dir = path.join(home, 'run');
+    mkdirSync(dir);
     const config = path.join(dir, 'offcirc.json');
     writeFileSync(
       config,
@@ -224,7 +225,8 @@ describe('a headless kiosk with a serial scanner on a real pty', () => {
 
 describe('the kiosk screen in a real terminal', () => {
   it('draws the station (Ink and its layout engine work inside the executable)', async () => {
-    const dir = tempDir('offcirc-sea-screen-');
+    const dir = path.join(home, 'screen');
+    mkdirSync(dir);
     const config = path.join(dir, 'offcirc.json');
     writeFileSync(
       config,
@@ -232,7 +234,9 @@ describe('the kiosk screen in a real terminal', () => {
     );
     const session = `offcirc-sea-${process.pid}`;
     const command = `env -i PATH=/usr/bin:/bin HOME=${home} TERM=xterm-256color ${installed} run --config ${config} --journal ${path.join(dir, 'OffCirc.dat')}`;
-    const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
+    // A tmux server of the test's own, so no one else's sessions are touched; its socket is removed after.
+    const socket = path.join(home, 'tmux.sock');
+    const tmux = (...args: string[]) => spawnSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
     expect(tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', command).status).toBe(0);
     try {
       const pane = await waitFor(
@@ -244,7 +248,7 @@ describe('the kiosk screen in a real terminal', () => {
       );
       expect(pane).not.toMatch(/Error|offcirc-lib|yoga/);
     } finally {
-      tmux('kill-session', '-t', session);
+      tmux('kill-server');
     }
   });
 });
