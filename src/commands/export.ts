@@ -5,7 +5,6 @@
  * Exit 0 written, 1 refused because of problems, 2 unknown format or a file could not be read or written.
  */
 import { packageVersion } from '../version.js';
-import { readFileSync } from 'node:fs';
 import { kohaHeader, kohaRecord } from '../journal/koha.js';
 import { lineFacts } from '../journal/parse.js';
 import { OutputError, outputRefusal, writeAtomically, type BufferedOut } from './out-file.js';
