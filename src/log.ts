@@ -34,9 +34,13 @@ export interface StationLogger {
 /** Masks for logs: all but the last 4 characters become '*'. */
 export const maskForLog = (patron: string): string => maskPatron(patron).replace(/•/g, '*');
 
+/** winston's key for the formatted line (triple-beam's MESSAGE). */
+const MESSAGE = Symbol.for('message');
+
 export function createLogger(options: LoggerOptions): StationLogger {
+  const format = winston.format.combine(winston.format.timestamp(), winston.format.json());
+  const levels = winston.config.npm.levels;
   const transports: winston.transport[] = [];
-  if (options.stream) transports.push(new winston.transports.Stream({ stream: options.stream }));
   if (options.dir)
     transports.push(
       new DailyRotateFile({
@@ -48,14 +52,27 @@ export function createLogger(options: LoggerOptions): StationLogger {
     );
   const logger = winston.createLogger({
     level: options.level,
-    format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+    format,
     defaultMeta: { station: options.station },
     transports,
     // A log that can't be written must not stop lending: the journal is the record, not the log.
     exitOnError: false,
   });
   logger.on('error', () => undefined);
-  const log: Log = (level, message, fields) => logger.log(level, message, fields ?? {});
+  let stream = options.stream;
+  // Standard output closed by its reader (EPIPE): stop writing there; the journal and the log folder go on.
+  stream?.on('error', () => (stream = undefined));
+  const log: Log = (level, message, fields) => {
+    // Standard output gets the record formatted by winston but written at once, not through winston's
+    // stream pipeline: a transaction's record leaves the process the moment its line is durable
+    // (winston's pipe took longer than the write and its fdatasync together).
+    if (stream && levels[level]! <= levels[options.level]!) {
+      const info = format.transform({ level, message, station: options.station, ...fields }) as
+        Record<symbol, string> | false;
+      if (info) stream.write(`${info[MESSAGE]}\n`);
+    }
+    if (transports.length > 0) logger.log(level, message, fields ?? {});
+  };
   return {
     log,
     event: (event) => {

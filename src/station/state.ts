@@ -33,13 +33,16 @@ const fresh = (now: number): StationState => ({
   rotations: [],
 });
 
+/** How long a change waits before it is saved, gathering the changes of a burst into one write. */
+const SAVE_DELAY_MS = 1000;
+
 /** How many rotations the history keeps: enough for months of daily rotation, small enough to read at once. */
 const ROTATIONS_KEPT = 500;
 
 export class StateStore {
   private db: Low<StationState> | undefined;
   private writing: Promise<void> = Promise.resolve();
-  private dirty = false;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly file: string,
@@ -87,16 +90,28 @@ export class StateStore {
     this.save();
   }
 
-  /** Waits for the last save. */
+  /** Saves what is pending now and waits for it. */
   async stop(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.write();
+    }
     await this.writing;
   }
 
+  /** At most one save a second: counts change with every scan, and the journal's writes come first. */
   private save(): void {
-    if (this.dirty) return;
-    this.dirty = true;
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.write();
+    }, SAVE_DELAY_MS);
+    this.timer.unref();
+  }
+
+  private write(): void {
     this.writing = this.writing.then(async () => {
-      this.dirty = false;
       try {
         await this.db!.write();
       } catch (error) {

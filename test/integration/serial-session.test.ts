@@ -136,7 +136,15 @@ describe('a scripted session on a serial scanner', () => {
     expect((await s.p.exited).code).toBe(0);
     // Patron IDs never reach the log unmasked.
     expect(s.p.stdout()).not.toContain(PATRON);
-    expect(readdirSync(path.join(s.dir, 'logs')).length).toBeGreaterThan(0);
+    // The log folder holds the same records, one file a day, patrons masked there too.
+    const logs = readdirSync(path.join(s.dir, 'logs')).filter((n) =>
+      /^offcirc-\d{4}-\d{2}-\d{2}\.log$/.test(n),
+    );
+    expect(logs).toHaveLength(1);
+    const logged = readFileSync(path.join(s.dir, 'logs', logs[0]!), 'utf8');
+    expect(logged.split('\n').filter((l) => l.includes('"event":"transaction"'))).toHaveLength(5);
+    expect(logged).toContain('**********0018');
+    expect(logged).not.toContain(PATRON);
   });
 
   it('a double read (the same barcode twice from the scanner at once) is one loan, said once', async () => {
