@@ -16,7 +16,8 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
+import { SerialPort } from 'serialport';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { mod10CheckDigit } from '../dist/barcode/checkdigit.js';
@@ -41,9 +42,9 @@ const item = (n) => {
 };
 const PATRON = '21234000000018';
 
-async function startPty() {
-  const a = path.join(dir, 'scanner');
-  const b = path.join(dir, 'host');
+async function startPty(name = 'daemon') {
+  const a = path.join(dir, `${name}-scanner`);
+  const b = path.join(dir, `${name}-host`);
   const socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], {
     stdio: 'ignore',
   });
@@ -67,11 +68,19 @@ function floorAppend() {
   return times;
 }
 
-/** Floor 2: the pty's own transfer time for one barcode (write on one side, read the line on the other). */
-async function floorPty(pty) {
-  const reader = createReadStream(pty.scannerPath);
-  const writer = createWriteStream(pty.hostPath);
-  await new Promise((r) => writer.once('open', r));
+/**
+ * Floor 2: the pty's own transfer time for one barcode: written on one end, read as a line on the other
+ * through serialport (as the daemon reads it), on a pty pair of its own.
+ */
+async function floorPty() {
+  const pty = await startPty('floor');
+  const open = (p) =>
+    new Promise((resolve, reject) => {
+      const port = new SerialPort({ path: p, baudRate: 9600, autoOpen: false });
+      port.open((error) => (error ? reject(error) : resolve(port)));
+    });
+  const reader = await open(pty.scannerPath);
+  const writer = await open(pty.hostPath);
   let pending;
   let buffered = '';
   reader.on('data', (chunk) => {
@@ -90,8 +99,9 @@ async function floorPty(pty) {
     });
     times.push(ms(process.hrtime.bigint() - t0));
   }
-  reader.destroy();
-  writer.destroy();
+  await new Promise((r) => reader.close(r));
+  await new Promise((r) => writer.close(r));
+  pty.socat.kill();
   return times;
 }
 
@@ -155,8 +165,8 @@ async function main() {
   console.log(`offcirc bench: ${SAMPLES} samples, burst of ${BURST}, journal on ${fsType} (${dir})`);
 
   const append = floorAppend();
+  const transfer = await floorPty();
   const pty = await startPty();
-  const transfer = await floorPty(pty);
 
   const journal = path.join(dir, 'OffCirc.dat');
   const daemon = startDaemon(pty, journal);
