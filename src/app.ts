@@ -244,7 +244,7 @@ export class Station implements StationFeed, StationControl {
       if (!(error instanceof JournalWriteError)) {
         // The line itself can't be written (the rules let through what the file can't hold): refuse this
         // scan, but the journal is fine and the kiosk stays in service.
-        this.emit([{ type: 'rejected', reason: `not saved: ${reason}`, device, at: this.now() }], device);
+        this.emit(this.kiosk.refused(tx, `not saved: ${reason}`, this.now()), device);
         return;
       }
       this.lastWrite = { ok: false, error: reason, at: this.now() };

@@ -176,6 +176,17 @@ export class Kiosk {
     return events;
   }
 
+  /**
+   * The journal refused `tx` itself (a line the file can't hold exactly), the disk being fine: rejected,
+   * nothing written, and the kiosk stays in service.
+   */
+  refused(tx: Transaction, reason: string, now: number): KioskEvent[] {
+    const events = this.expire(now);
+    this.takePending(tx);
+    events.push({ type: 'rejected', reason, device: tx.device, at: now, text: tx.item });
+    return events;
+  }
+
   /** The journal writes again: scans are taken again. */
   recovered(now: number): KioskEvent[] {
     const events = this.expire(now);

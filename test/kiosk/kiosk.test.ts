@@ -596,3 +596,25 @@ describe('Kiosk: the view', () => {
     expect(s.kiosk.view().recent).toEqual([]);
   });
 });
+
+describe('Kiosk: a line the journal refuses', () => {
+  it('is rejected with the reason, stays in service, and the same item can be scanned again', () => {
+    const s = station();
+    s.scan(ANN);
+    const first = s.scan(BOOK);
+    const events = s.kiosk.refused(first.write!, 'not saved: the item barcode is too long', s.now);
+    expect(events).toEqual([
+      {
+        type: 'rejected',
+        reason: 'not saved: the item barcode is too long',
+        device: 'front',
+        at: s.now,
+        text: BOOK,
+      },
+    ]);
+    expect(s.kiosk.view()).toMatchObject({ inService: true, recent: [] });
+    // Nothing stays "being saved": the next scan of it is decided afresh.
+    const again = s.scan(BOOK);
+    expect(again.write).toMatchObject({ kind: 'loan', item: BOOK, patron: ANN });
+  });
+});
