@@ -110,7 +110,7 @@ export class Station implements StationFeed, StationControl {
         });
         continue;
       }
-      this.scanners.push(createScanner(device, sink, { stdin: this.options.stdin, log: this.log }));
+      this.scanners.push(createScanner(device, sink, this.options.stdin));
     }
     await Promise.all(this.scanners.map((s) => s.start()));
     this.ticker = setInterval(() => this.enqueue(() => this.emit(this.kiosk.tick(this.now()))), 1000);

@@ -1,22 +1,20 @@
 /**
- * Builds the scanner driver each configured device needs. Drivers are imported lazily so a machine
- * without a part (no libusb for HID, say) still runs everything else.
+ * Builds the scanner driver each configured device needs. node-hid is loaded only when a HID device
+ * starts, so a machine without libusb runs everything else.
  */
 import type { DeviceConfig } from '../config/schema.js';
-import type { Log } from '../log.js';
 import type { Scanner, ScannerSink } from './scanner.js';
 import { SerialScanner } from './serial.js';
 import { HidScanner } from './hid.js';
 import { ReplayScanner } from './replay.js';
 import { TerminalScanner } from './terminal.js';
 
-export interface ScannerContext {
-  /** Standard input, for the terminal device in headless mode. */
-  stdin?: NodeJS.ReadableStream;
-  log: Log;
-}
-
-export function createScanner(config: DeviceConfig, sink: ScannerSink, context: ScannerContext): Scanner {
+/** `stdin` is where the terminal device reads in headless mode. */
+export function createScanner(
+  config: DeviceConfig,
+  sink: ScannerSink,
+  stdin: NodeJS.ReadableStream = process.stdin,
+): Scanner {
   switch (config.type) {
     case 'serial':
       return new SerialScanner(config, sink);
@@ -25,6 +23,6 @@ export function createScanner(config: DeviceConfig, sink: ScannerSink, context: 
     case 'replay':
       return new ReplayScanner(config, sink);
     case 'terminal':
-      return new TerminalScanner(config, sink, context.stdin ?? process.stdin);
+      return new TerminalScanner(config, sink, stdin);
   }
 }
