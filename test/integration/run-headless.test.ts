@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expectJournal, runOffcirc, startOffcirc, tempDir, writeConfig } from '../helpers/offcirc.js';
-import { ITEM1, ITEM2, ITEM3, PATRON, PATRON2 } from '../helpers/barcodes.js';
+import { ITEM1, ITEM2, ITEM3, PATRON, PATRON2, itemBarcode } from '../helpers/barcodes.js';
 
 describe('offcirc run --headless with piped scans', () => {
   it('writes every loan to OffCirc.dat before logging it, then exits 0 at the end of input', async () => {
@@ -73,17 +73,26 @@ describe('offcirc run --headless with piped scans', () => {
     expect(result.stdout).not.toContain('\u001b');
   });
 
-  it('stops on SIGTERM with exit 0 after the write under way', async () => {
-    const dir = tempDir();
-    const journal = path.join(dir, 'OffCirc.dat');
-    const p = startOffcirc(['run', '--headless', '--journal', journal]);
-    await p.waitFor((r) => r.event === 'ready', 'ready');
-    p.child.stdin!.write(`${PATRON}\n${ITEM1}\n`);
-    await p.waitFor((r) => r.event === 'transaction', 'the loan');
-    p.child.kill('SIGTERM');
-    expect((await p.exited).code).toBe(0);
-    expect(existsSync(`${journal}.lock`)).toBe(false);
-  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`stops on ${signal} with exit 0, finishing the write under way: every line whole, every reported one there`, async () => {
+      const dir = tempDir();
+      const journal = path.join(dir, 'OffCirc.dat');
+      const p = startOffcirc(['run', '--headless', '--journal', journal]);
+      await p.waitFor((r) => r.event === 'ready', 'ready');
+      const burst = Array.from({ length: 200 }, (_, i) => itemBarcode(700 + i));
+      p.child.stdin!.write(`${PATRON}\n${burst.join('\n')}\n`);
+      await p.waitFor((r) => r.event === 'transaction', 'the first loan');
+      p.child.kill(signal);
+      expect((await p.exited).code).toBe(0);
+      const reported = p.records.filter((r) => r.event === 'transaction');
+      const lines = readFileSync(journal, 'latin1').split('\r\n');
+      expect(lines.pop()).toBe('');
+      for (const line of lines) expect(line).toMatch(new RegExp(`^\\d{12}L31234\\d{9} {66}${PATRON}$`));
+      expect(lines.map((l) => l.slice(13, 27))).toEqual(reported.map((r) => r.item));
+      expect(p.records.at(-1)?.event).toBe('stopped');
+      expect(existsSync(`${journal}.lock`)).toBe(false);
+    });
+  }
 });
 
 describe('only one offcirc per journal', () => {
