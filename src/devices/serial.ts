@@ -3,6 +3,7 @@
  * scans, and reopens it when it is unplugged and plugged back, however long that takes. A port that
  * can't be opened is a status, never an exception: the daemon outlives every scanner.
  */
+import { statSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import type { SerialDeviceConfig } from '../config/schema.js';
 import type { Scanner, ScannerSink } from './scanner.js';
@@ -45,6 +46,7 @@ export class SerialScanner implements Scanner {
   private everOpened = false;
   private attempt: Promise<void> | undefined;
   private silenceTimer: NodeJS.Timeout | undefined;
+  private presenceTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: SerialDeviceConfig,
@@ -68,6 +70,7 @@ export class SerialScanner implements Scanner {
   async stop(): Promise<void> {
     this.running = false;
     this.retry.cancel();
+    clearInterval(this.presenceTimer);
     this.clearSilenceTimer();
     // An open in flight finishes first, then sees running = false and closes what it opened.
     await this.attempt;
@@ -125,7 +128,29 @@ export class SerialScanner implements Scanner {
     this.everOpened = true;
     port.on('data', (chunk: Buffer) => this.received(chunk));
     port.on('close', (closeError: Error | null) => this.lost(port, closeError));
+    this.watchPresence(port, target.path);
     this.reporter.report('connected', `${target.path}${target.note} open at ${this.config.baudRate} baud`);
+  }
+
+  /**
+   * An unplugged scanner's device node goes away (a pty's link too, when socat ends). The port's own close
+   * event usually says so first, but it was seen to stay silent on a busy machine: looking at the path
+   * every reconnectMs makes sure an unplug is noticed and the port reopened when it comes back.
+   */
+  private watchPresence(port: SerialPort, path: string): void {
+    const device = (): number | undefined => {
+      try {
+        return statSync(path, { throwIfNoEntry: false })?.rdev;
+      } catch {
+        return undefined;
+      }
+    };
+    const opened = device();
+    clearInterval(this.presenceTimer);
+    this.presenceTimer = setInterval(() => {
+      if (device() !== opened) this.lost(port, null);
+    }, this.config.reconnectMs);
+    this.presenceTimer.unref();
   }
 
   /** The path to open: as configured, or the port whose USB IDs match, looked up anew each time. */
@@ -169,6 +194,7 @@ export class SerialScanner implements Scanner {
   private lost(port: SerialPort, _error: Error | null): void {
     if (port !== this.port) return;
     this.port = undefined;
+    clearInterval(this.presenceTimer);
     this.clearSilenceTimer();
     if (port.isOpen) port.close(() => undefined);
     this.warnDropped(this.framer.drop(this.now()));

@@ -29,6 +29,12 @@ export interface OffcircProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** Matches log records of one event type. */
+export const isEvent =
+  (event: string) =>
+  (r: LogRecord): boolean =>
+    r.event === event;
+
 export function tempDir(prefix = 'offcirc-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }

@@ -3,7 +3,7 @@
  * `replay` devices (the same decoders node-hid's reports go through), several scanners at once, and a
  * serial scanner unplugged and plugged back on a real pty.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodeKeyboardReports } from '../../src/devices/hid-keyboard.js';
@@ -17,17 +17,10 @@ import {
   startOffcirc,
   tempDir,
   writeConfig,
+  isEvent as is,
   type LogRecord,
 } from '../helpers/offcirc.js';
 import { ITEM1, ITEM2, PATRON } from '../helpers/barcodes.js';
-
-const is = (event: string) => (r: LogRecord) => r.event === event;
-
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-});
 
 /** Writes a recording of `reports`, `gapMs` apart, starting at `startMs`. */
 function recording(file: string, reports: Buffer[], startMs = 0, gapMs = 2): string {
@@ -103,7 +96,7 @@ describe('hot-plug, through the daemon', () => {
       devices: [{ id: 'front', type: 'serial', path: pty.scannerPath, reconnectMs: 200 }],
     });
     const p = startOffcirc(['run', '--headless', '--config', config, '--journal', journal]);
-    cleanup.push(async () => {
+    onTestFinished(async () => {
       if (p.child.exitCode === null) p.child.kill('SIGKILL');
       await p.exited;
       await pty.dispose();

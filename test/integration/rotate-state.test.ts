@@ -2,7 +2,7 @@
  * Handing the file to Alma exactly once (`offcirc rotate`, live and offline), and the station's own state
  * (mode kept across a restart, counts, a corrupt state file set aside), on the real process.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startPty, type PtyPair } from '../helpers/pty.js';
@@ -11,17 +11,10 @@ import {
   startOffcirc,
   tempDir,
   writeConfig,
-  type LogRecord,
+  isEvent as is,
   type OffcircProcess,
 } from '../helpers/offcirc.js';
 import { ITEM1, PATRON, itemBarcode } from '../helpers/barcodes.js';
-
-const is = (event: string) => (r: LogRecord) => r.event === event;
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-});
 
 /** The items of an OffCirc.dat's loan lines, checking each line is whole. */
 function itemsIn(file: string): string[] {
@@ -47,7 +40,7 @@ describe('offcirc rotate', () => {
       devices: [{ id: 'front', type: 'serial', path: pty.scannerPath }],
     });
     const p: OffcircProcess = startOffcirc(['run', '--headless', '--config', config]);
-    cleanup.push(async () => {
+    onTestFinished(async () => {
       if (p.child.exitCode === null) p.child.kill('SIGKILL');
       await p.exited;
       await pty.dispose();

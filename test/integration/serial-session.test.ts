@@ -2,7 +2,7 @@
  * The real `offcirc run --headless` process with a serial scanner on a socat pty: a scripted session
  * compared byte for byte, double reads, SIGKILL mid-burst, a real full disk, and a cut-off last line.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import {
   appendFileSync,
@@ -21,16 +21,11 @@ import {
   startOffcirc,
   tempDir,
   writeConfig,
+  isEvent as is,
   type LogRecord,
   type OffcircProcess,
 } from '../helpers/offcirc.js';
 import { ITEM1, ITEM2, ITEM3, PATRON, PATRON2, itemBarcode } from '../helpers/barcodes.js';
-
-let cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-});
 
 async function station(
   extra: Record<string, unknown> = {},
@@ -46,7 +41,7 @@ async function station(
     ...extra,
   });
   const p = startOffcirc(['run', '--headless', '--config', config, '--journal', journal]);
-  cleanup.push(async () => {
+  onTestFinished(async () => {
     if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
     await p.exited;
     await pty.dispose();
@@ -72,7 +67,6 @@ async function scan(
     `the decision on ${JSON.stringify(bytes)}`,
   );
 }
-const is = (event: string) => (r: LogRecord) => r.event === event;
 const decision = (r: LogRecord) =>
   ['transaction', 'rejected', 'ignored', 'session', 'mode'].includes(r.event ?? '');
 
@@ -215,7 +209,7 @@ describe('disk full', () => {
     } catch (error) {
       throw new Error(`this test needs a real small tmpfs (run as root): ${(error as Error).message}`);
     }
-    cleanup.push(() => {
+    onTestFinished(() => {
       execFileSync('umount', ['-l', disk]);
     });
     // tmpfs hands out whole 4 KiB pages: 37 lines (4033 bytes) leave too little room in the last page for
