@@ -48,6 +48,8 @@ export async function loadNodeHid(): Promise<NodeHidModule> {
  * opposed to one device failing. node-hid loads its native part on the first call, not on import.
  */
 export function isHidUnavailable(error: unknown): boolean {
+  // A damaged or foreign addon file fails to load with this code and a message of its own ("file too short").
+  if ((error as { code?: unknown } | null)?.code === 'ERR_DLOPEN_FAILED') return true;
   const message = error instanceof Error ? error.message : String(error);
   return /libusb-1\.0\.so|cannot open shared object|Failed to find binding|Cannot find (?:module|package) 'node-hid'|ERR_DLOPEN_FAILED/i.test(
     message,

@@ -3,7 +3,12 @@ import { configSchema, type HidDeviceConfig } from '../../src/config/schema.js';
 import { encodeKeyboardReports } from '../../src/devices/hid-keyboard.js';
 import { encodePosReports } from '../../src/devices/hid-pos.js';
 import { HidScanner } from '../../src/devices/hid.js';
-import { HID_UNAVAILABLE, type HidDeviceInfo } from '../../src/devices/node-hid.js';
+import {
+  HID_UNAVAILABLE,
+  hidUnavailableMessage,
+  isHidUnavailable,
+  type HidDeviceInfo,
+} from '../../src/devices/node-hid.js';
 import { brokenLibusbDir, FakeHidBus, RecordingSink, runInChild, settle, waitFor } from './hid-fakes.js';
 
 /** A device entry as a technician writes it, through the real schema (defaults filled in). */
@@ -429,5 +434,24 @@ describe('HidScanner: when node-hid cannot work', () => {
       JSON.stringify({ device: 'front', status: 'error', message: HID_UNAVAILABLE }),
       'still running',
     ]);
+  });
+});
+
+describe('node-hid that cannot load', () => {
+  it('is "HID support unavailable" for a missing libusb and for a damaged addon alike', () => {
+    const libusb = new Error('libusb-1.0.so.0: cannot open shared object file: No such file or directory');
+    expect(isHidUnavailable(libusb)).toBe(true);
+    expect(hidUnavailableMessage(libusb)).toMatch(/install libusb-1\.0-0/);
+    const damaged = Object.assign(
+      new Error('/opt/offcirc/offcirc-lib/node-hid-hidraw.node: file too short'),
+      {
+        code: 'ERR_DLOPEN_FAILED',
+      },
+    );
+    expect(isHidUnavailable(damaged)).toBe(true);
+    expect(hidUnavailableMessage(damaged)).toBe(
+      'HID support unavailable: /opt/offcirc/offcirc-lib/node-hid-hidraw.node: file too short',
+    );
+    expect(isHidUnavailable(new Error('could not open HID device'))).toBe(false);
   });
 });

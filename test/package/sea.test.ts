@@ -349,6 +349,7 @@ describe('what a technician gets from a broken copy', () => {
         'the HID status',
       );
       expect(status.status).toBe('error');
+      expect(status.message).toMatch(/^HID support unavailable: /);
       expect(status.message).toContain(path.join(dir, 'offcirc-lib', 'node-hid-hidraw.node'));
       await kiosk.waitForRecord((r) => r.event === 'ready', 'ready all the same');
       kiosk.child.kill('SIGTERM');
