@@ -3,15 +3,10 @@
  * `FILE:LINE: what is wrong`. Streams each file (1 MiB reads, flat memory) apart from the duplicate check.
  * Exit 0 clean, 1 problems found, 2 a file could not be read.
  */
+import { TransactionSet } from '../journal/transaction-set.js';
+import { sniffBinary } from '../journal/sniff.js';
 import { LineSplitter, UnreadableFileError, readChunks, type SeenEnding } from '../journal/parse.js';
-import {
-  LineChecker,
-  ProblemLog,
-  TransactionSet,
-  sniffBinary,
-  type LineCounts,
-  type Problem,
-} from '../journal/verify.js';
+import { LineChecker, ProblemLog, type LineCounts, type Problem } from '../journal/verify.js';
 
 export interface Io {
   out(text: string): void;

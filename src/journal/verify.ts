@@ -2,6 +2,7 @@
  * Checks OffCirc.dat lines one at a time, at the byte level (pure: no I/O). A LineChecker holds flat state
  * per file; the duplicate check shares one TransactionSet across all files given (see its cost).
  */
+import type { TransactionSet } from './transaction-set.js';
 import { ACTION_AT, ITEM_AT, MAX_KEPT_LINE, PATRON_AT, TIME_WIDTH, localStamp } from './parse.js';
 import type { SeenEnding } from './parse.js';
 
@@ -94,70 +95,6 @@ function excerpt(content: Uint8Array, from: number, to: number): string {
     text += b >= SPACE && b < 0x7f ? String.fromCharCode(b) : '?';
   }
   return JSON.stringify(to > end ? `${text}…` : text);
-}
-
-/**
- * A compact set of transactions for the duplicate check: an open-addressing table of 64-bit hashes of the
- * four facts, remembering where each was first seen. Each slot is 4 words side by side (hash, hash, line,
- * file) so a probe touches one cache line. Cost: 16 bytes a slot, at most half the slots in use, so
- * 32–64 bytes per distinct transaction (a million lines ≈ 32–64 MB), O(1) per line. Two different
- * transactions share a 64-bit hash with probability about n²/2⁶⁵ (≈ 3·10⁻⁸ for a million lines).
- */
-export class TransactionSet {
-  /** Slot i is words 4i..4i+3: hash A, hash B, line (0 = empty), file. */
-  private table = new Uint32Array(4 << 12);
-  private used = 0;
-  /** Where the transaction last found by add() was first seen. */
-  firstFile = 0;
-  firstLine = 0;
-
-  /** The number of distinct transactions held. */
-  get size(): number {
-    return this.used;
-  }
-
-  /** Adds a transaction; false (and firstFile/firstLine set) when it was already there. `line` ≥ 1. */
-  add(a: number, b: number, file: number, line: number): boolean {
-    const table = this.table;
-    const mask = (table.length >> 2) - 1;
-    let at = (a & mask) << 2;
-    for (;;) {
-      const seen = table[at + 2] ?? 0;
-      if (seen === 0) break;
-      if (table[at] === a && table[at + 1] === b) {
-        this.firstFile = table[at + 3] ?? 0;
-        this.firstLine = seen;
-        return false;
-      }
-      at = (at + 4) & ((mask << 2) | 3);
-    }
-    table[at] = a;
-    table[at + 1] = b;
-    table[at + 2] = line;
-    table[at + 3] = file;
-    this.used++;
-    if (this.used * 2 > table.length >> 2) this.grow();
-    return true;
-  }
-
-  private grow(): void {
-    const old = this.table;
-    const next = new Uint32Array(old.length * 2);
-    const mask = (next.length >> 2) - 1;
-    const wrap = (mask << 2) | 3;
-    for (let from = 0; from < old.length; from += 4) {
-      const line = old[from + 2] ?? 0;
-      if (line === 0) continue;
-      const a = old[from] ?? 0;
-      let at = (a & mask) << 2;
-      while (next[at + 2] !== 0) at = (at + 4) & wrap;
-      next[at] = a;
-      next[at + 1] = old[from + 1] ?? 0;
-      next[at + 2] = line;
-      next[at + 3] = old[from + 3] ?? 0;
-    }
-    this.table = next;
-  }
 }
 
 /** Murmur3's finalizer: spreads the bits of a 32-bit running hash. */
@@ -445,40 +382,6 @@ export class LineChecker {
 /** `YYYYMMDDHHMM` → `YYYY-MM-DD HH:MM` for messages. */
 export function showStamp(stamp: string): string {
   return `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)} ${stamp.slice(8, 10)}:${stamp.slice(10, 12)}`;
-}
-
-/** Magic numbers of files staff might pick by mistake, so the answer says what the file is. */
-const MAGIC: readonly (readonly [number[], string])[] = [
-  [[0xff, 0xd8, 0xff], 'a JPEG image'],
-  [[0x89, 0x50, 0x4e, 0x47], 'a PNG image'],
-  [[0x25, 0x50, 0x44, 0x46], 'a PDF document'],
-  [[0x50, 0x4b, 0x03, 0x04], 'a ZIP archive (an Excel .xlsx or Word .docx?)'],
-  [[0xd0, 0xcf, 0x11, 0xe0], 'an old Microsoft Office document (.xls, .doc)'],
-  [[0x1f, 0x8b], 'a gzip archive'],
-  [[0xff, 0xfe], 'UTF-16 text (save it as ASCII or UTF-8)'],
-  [[0xfe, 0xff], 'UTF-16 text (save it as ASCII or UTF-8)'],
-];
-
-/**
- * Tells from a file's first bytes whether it is binary rather than a text file gone wrong: a known magic
- * number, or a first line (up to 512 bytes) holding a NUL or mostly non-text bytes. Only the first line
- * counts, so a journal whose tail was zero-filled by a crash still gets its lines checked one by one.
- * Returns what the file looks like, or undefined.
- */
-export function sniffBinary(head: Uint8Array): string | undefined {
-  for (const [magic, what] of MAGIC) {
-    if (head.length >= magic.length && magic.every((byte, i) => head[i] === byte)) return what;
-  }
-  const firstLf = head.subarray(0, 512).indexOf(0x0a);
-  // A first line too short to judge (an empty line first): look at the 512 bytes instead.
-  const n = firstLf >= 16 ? firstLf : Math.min(head.length, 512);
-  let odd = 0;
-  for (let i = 0; i < n; i++) {
-    const b = head[i] ?? 0;
-    if (b === 0) return 'a binary file (it holds NUL bytes)';
-    if ((b < SPACE && b !== 0x0a && b !== CR && b !== 0x09) || b > 0x7e) odd++;
-  }
-  return n > 0 && odd * 10 > n * 3 ? 'a binary file (most of its first bytes are not text)' : undefined;
 }
 
 /** Keeps the first `perKind` problems of each code and counts the rest: flat memory, a short answer. */

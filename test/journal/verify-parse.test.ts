@@ -7,7 +7,7 @@ import {
   stampValue,
   type SeenEnding,
 } from '../../src/journal/parse.js';
-import { sniffBinary } from '../../src/journal/verify.js';
+import { sniffBinary } from '../../src/journal/sniff.js';
 
 interface Seen {
   text: string;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { LineSplitter, localStamp } from '../../src/journal/parse.js';
-import { LineChecker, ProblemLog, TransactionSet, type Problem } from '../../src/journal/verify.js';
+import { LineChecker, ProblemLog, type Problem } from '../../src/journal/verify.js';
+import { TransactionSet } from '../../src/journal/transaction-set.js';
 import { formatLine, LINE_ENDINGS, type LineEnding } from '../../src/journal/line.js';
 import type { Transaction } from '../../src/kiosk/events.js';
 import { LF, NOW, loan, ret } from '../fixtures/offcirc/make.js';
