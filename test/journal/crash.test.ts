@@ -35,7 +35,7 @@ describe('a writer killed mid-burst', () => {
       // The killed child's lock is stale: the next one takes it over and carries on counting.
       expect(started).toBe(`started ${linesBefore}`);
       // Let it get well into its burst before pulling the plug.
-      const target = reported.size + 150;
+      const target = linesBefore + 150;
       await child.waitFor((l) => Number(l.split(' ')[0]) >= target);
       child.process.kill('SIGKILL');
       const { signal } = await child.exited;
@@ -65,7 +65,10 @@ describe('a writer killed mid-burst', () => {
       expect(new Set(records.map((r) => r.slice(13, 93).trimEnd())).size).toBe(records.length);
       linesBefore = lines;
     }
-    expect(reported.size).toBeGreaterThanOrEqual(450);
+    // Three bursts of at least 150 lines each. A kill can fall between a line's fdatasync and its report:
+    // that line is on disk but was never claimed, so up to one line a round goes unreported.
+    expect(linesBefore).toBeGreaterThanOrEqual(450);
+    expect(reported.size).toBeGreaterThanOrEqual(450 - 3);
     expect(readdirSync(path.dirname(file)).filter((f) => f.endsWith('.lock'))).toEqual([]);
   });
 });
