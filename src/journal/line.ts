@@ -64,6 +64,15 @@ export function formatTimestamp(at: number): string {
   );
 }
 
+/** The station's local time as YYYYMMDD-HHMMSS, for file names staff read (outbox, set-aside fragments). */
+export function formatFileStamp(at: number): string {
+  const d = new Date(at);
+  return (
+    `${d.getFullYear()}${two(d.getMonth() + 1)}${two(d.getDate())}-` +
+    `${two(d.getHours())}${two(d.getMinutes())}${two(d.getSeconds())}`
+  );
+}
+
 /**
  * One OffCirc.dat record: time, `L`/`R`, the item padded to 80, the patron (loans only), the line ending.
  * Throws an Error naming the problem if the transaction can't be written exactly.

@@ -5,10 +5,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { formatFileStamp } from './line.js';
 
 export const outboxDir = (journalPath: string): string => path.join(path.dirname(journalPath), 'outbox');
-
-const two = (n: number) => String(n).padStart(2, '0');
 
 /**
  * `OffCirc-<station>-<YYYYMMDD-HHMMSS>.dat` in local time. When that name is taken (two rotations in one
@@ -16,9 +15,7 @@ const two = (n: number) => String(n).padStart(2, '0');
  */
 export function rotatedPath(dir: string, station: string, at: number): string {
   for (let t = at; ; t += 1000) {
-    const d = new Date(t);
-    const stamp = `${d.getFullYear()}${two(d.getMonth() + 1)}${two(d.getDate())}-${two(d.getHours())}${two(d.getMinutes())}${two(d.getSeconds())}`;
-    const candidate = path.join(dir, `OffCirc-${station}-${stamp}.dat`);
+    const candidate = path.join(dir, `OffCirc-${station}-${formatFileStamp(t)}.dat`);
     if (!existsSync(candidate)) return candidate;
   }
 }

@@ -230,15 +230,3 @@ export function stampValue(content: Uint8Array): number {
   for (let i = 0; i < TIME_WIDTH; i++) value = value * 10 + ((content[i] ?? 0x30) - 0x30);
   return value;
 }
-
-/** Formats a Date as the `YYYYMMDDHHMM` of its local wall-clock time. */
-export function localStamp(date: Date): string {
-  const two = (n: number) => String(n).padStart(2, '0');
-  return (
-    String(date.getFullYear()).padStart(4, '0') +
-    two(date.getMonth() + 1) +
-    two(date.getDate()) +
-    two(date.getHours()) +
-    two(date.getMinutes())
-  );
-}

@@ -6,6 +6,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { errorCode, writeError } from './errors.js';
+import { formatFileStamp } from './line.js';
 
 const NEWLINE = 0x0a;
 const FIRST_CHUNK = 4096;
@@ -49,16 +50,6 @@ export async function lastLineEnd(
   return { end: 0, bytesRead };
 }
 
-const two = (n: number) => String(n).padStart(2, '0');
-
-/** Local YYYYMMDD-HHMMSS, as staff read it beside the journal. */
-function stamp(now: Date): string {
-  return (
-    `${now.getFullYear()}${two(now.getMonth() + 1)}${two(now.getDate())}-` +
-    `${two(now.getHours())}${two(now.getMinutes())}${two(now.getSeconds())}`
-  );
-}
-
 /** fsync a folder so a file created or renamed in it survives a power cut. */
 export async function syncFolder(folder: string): Promise<void> {
   const handle = await open(folder, 'r');
@@ -81,7 +72,7 @@ async function saveFragment(
   end: number,
   now: Date,
 ): Promise<string> {
-  const base = `${journal}.partial-${stamp(now)}`;
+  const base = `${journal}.partial-${formatFileStamp(now.getTime())}`;
   for (let n = 1; ; n++) {
     const name = n === 1 ? base : `${base}-${n}`;
     let out: FileHandle;

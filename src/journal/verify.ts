@@ -3,7 +3,8 @@
  * per file; the duplicate check shares one TransactionSet across all files given (see its cost).
  */
 import type { TransactionSet } from './transaction-set.js';
-import { ACTION_AT, ITEM_AT, MAX_KEPT_LINE, PATRON_AT, TIME_WIDTH, localStamp } from './parse.js';
+import { formatTimestamp } from './line.js';
+import { ACTION_AT, ITEM_AT, MAX_KEPT_LINE, PATRON_AT, TIME_WIDTH } from './parse.js';
 import type { SeenEnding } from './parse.js';
 
 /** Every kind of problem verify reports; stable strings for `--json` readers. */
@@ -141,9 +142,9 @@ export class LineChecker {
     this.file = options.file;
     this.fileIndex = options.fileIndex ?? 0;
     const tolerance = options.toleranceMinutes ?? FUTURE_TOLERANCE_MINUTES;
-    this.limitText = localStamp(new Date(options.now.getTime() + tolerance * 60_000));
+    this.limitText = formatTimestamp(options.now.getTime() + tolerance * 60_000);
     this.limit = Number(this.limitText);
-    this.nowText = localStamp(options.now);
+    this.nowText = formatTimestamp(options.now.getTime());
   }
 
   /** Number of lines checked so far. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { LineSplitter, localStamp } from '../../src/journal/parse.js';
+import { LineSplitter } from '../../src/journal/parse.js';
+import { formatTimestamp } from '../../src/journal/line.js';
 import { LineChecker, ProblemLog, type Problem } from '../../src/journal/verify.js';
 import { TransactionSet } from '../../src/journal/transaction-set.js';
 import { formatLine, LINE_ENDINGS, type LineEnding } from '../../src/journal/line.js';
@@ -49,7 +50,7 @@ function format(list: Tx[], ending: LineEnding): string {
   const seen = new Set<string>();
   let text = '';
   for (const tx of list) {
-    const key = `${localStamp(new Date(tx.at))} ${tx.kind} ${tx.item} ${tx.kind === 'loan' ? tx.patron : ''}`;
+    const key = `${formatTimestamp(tx.at)} ${tx.kind} ${tx.item} ${tx.kind === 'loan' ? tx.patron : ''}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const transaction: Transaction =
