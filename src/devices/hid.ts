@@ -6,13 +6,9 @@
 import type { HidDeviceConfig } from '../config/schema.js';
 import { HidReportReader } from './hid-reader.js';
 import {
-  chooseHidDevice,
-  describeHidConfig,
   hidUnavailableMessage,
-  isHidUnavailable,
-  isPermissionDenied,
   loadNodeHid,
-  udevRuleFix,
+  openHidDevice,
   type HidHandle,
   type NodeHidModule,
 } from './node-hid.js';
@@ -83,41 +79,17 @@ export class HidScanner implements Scanner {
       return this.retry();
     }
     if (!this.running || generation !== this.generation) return;
-    // Must precede the first devices(): node-hid picks its native driver once, on first use.
-    if (this.config.exclusive) hid.setDriverType?.('libusb');
-    let list;
-    try {
-      list = hid.devices();
-    } catch (error) {
-      this.report(
-        'error',
-        isHidUnavailable(error)
-          ? hidUnavailableMessage(error)
-          : `cannot list HID devices: ${messageOf(error)}`,
-      );
+    const opening = openHidDevice(hid, this.config);
+    if (!opening.opened) {
+      if (opening.missing)
+        this.report(
+          'disconnected',
+          `${opening.message}: plug it in (looking for it every ${seconds(this.config.reconnectMs)})`,
+        );
+      else this.report('error', opening.message);
       return this.retry();
     }
-    const choice = chooseHidDevice(list, this.config);
-    if (!choice.found) {
-      this.report(
-        'disconnected',
-        `scanner ${describeHidConfig(this.config)} not found: plug it in (looking for it every ${seconds(this.config.reconnectMs)})`,
-      );
-      return this.retry();
-    }
-    const { info, protocol } = choice;
-    let handle: HidHandle;
-    try {
-      handle = new hid.HID(info.path);
-    } catch (error) {
-      this.report(
-        'error',
-        isPermissionDenied(error)
-          ? `cannot open ${info.path}: permission denied; ${udevRuleFix(info.vendorId, info.productId, this.config.exclusive)}`
-          : `cannot open ${info.path}: ${messageOf(error)}`,
-      );
-      return this.retry();
-    }
+    const { info, handle, protocol } = opening;
     // With the hidraw driver already loaded (another HID device in this process went first) libusb can't be had.
     const exclusive = this.config.exclusive && !info.path.startsWith('/dev/hidraw');
     if (this.config.exclusive && !exclusive && !this.warnedDriver) {
@@ -127,7 +99,7 @@ export class HidScanner implements Scanner {
         'exclusive had no effect: node-hid was already using the hidraw driver in this process, so the kernel still types this scanner\'s keys; set "exclusive" the same on every HID device',
       );
     }
-    if (choice.guessed) {
+    if (opening.guessed) {
       this.sink.warn(
         this.id,
         `could not tell from its usage page whether it is a keyboard-mode or HID POS scanner: reading it as a keyboard (set "protocol" to say)`,

@@ -141,6 +141,43 @@ export function chooseHidDevice(
   return first ? { found: true, info: first, protocol: 'keyboard', guessed: true } : { found: false };
 }
 
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+export type HidOpening =
+  | (Extract<HidChoice, { found: true }> & { opened: true; handle: HidHandle })
+  | { opened: false; missing: boolean; message: string };
+
+/**
+ * Finds the configured scanner in node-hid's list and opens it, for the live driver and the recorder alike.
+ * Never throws: a failure comes back as what to tell staff, with `missing` when the scanner simply isn't
+ * plugged in (the caller says how it goes on looking).
+ */
+export function openHidDevice(hid: NodeHidModule, config: HidDeviceConfig): HidOpening {
+  // Must precede the first devices(): node-hid picks its native driver once, on first use.
+  if (config.exclusive) hid.setDriverType?.('libusb');
+  let list: HidDeviceInfo[];
+  try {
+    list = hid.devices();
+  } catch (error) {
+    const message = isHidUnavailable(error)
+      ? hidUnavailableMessage(error)
+      : `cannot list HID devices: ${messageOf(error)}`;
+    return { opened: false, missing: false, message };
+  }
+  const choice = chooseHidDevice(list, config);
+  if (!choice.found)
+    return { opened: false, missing: true, message: `scanner ${describeHidConfig(config)} not found` };
+  const { info } = choice;
+  try {
+    return { ...choice, opened: true, handle: new hid.HID(info.path) };
+  } catch (error) {
+    const message = isPermissionDenied(error)
+      ? `cannot open ${info.path}: permission denied; ${udevRuleFix(info.vendorId, info.productId, config.exclusive)}`
+      : `cannot open ${info.path}: ${messageOf(error)}`;
+    return { opened: false, missing: false, message };
+  }
+}
+
 /** "0x0c2e:0x0b61" (and serial number) for messages. */
 export function describeHidConfig(
   config: Pick<HidDeviceConfig, 'vendorId' | 'productId' | 'serialNumber' | 'path'>,

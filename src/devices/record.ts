@@ -7,14 +7,11 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import type { Config, DeviceConfig, HidDeviceConfig, SerialDeviceConfig } from '../config/schema.js';
 import {
-  chooseHidDevice,
   describeHidConfig,
   hidUnavailableMessage,
   isHidUnavailable,
-  isPermissionDenied,
   loadNodeHid,
-  udevRuleFix,
-  type HidHandle,
+  openHidDevice,
   type NodeHidModule,
 } from './node-hid.js';
 import { recordingLine } from './recording.js';
@@ -122,20 +119,10 @@ async function openHid(config: HidDeviceConfig, options: RecordOptions): Promise
   let hid: NodeHidModule;
   try {
     hid = await (options.loadHid ?? loadNodeHid)();
-    if (config.exclusive) hid.setDriverType?.('libusb');
-    const choice = chooseHidDevice(hid.devices(), config);
-    if (!choice.found)
-      throw new Error(`scanner ${describeHidConfig(config)} not found: plug it in and try again`);
-    let handle: HidHandle;
-    try {
-      handle = new hid.HID(choice.info.path);
-    } catch (error) {
-      if (isPermissionDenied(error))
-        throw new Error(
-          `cannot open ${choice.info.path}: permission denied; ${udevRuleFix(config.vendorId, config.productId, config.exclusive)}`,
-        );
-      throw new Error(`cannot open ${choice.info.path}: ${(error as Error).message}`);
-    }
+    const choice = openHidDevice(hid, config);
+    if (!choice.opened)
+      throw new Error(choice.missing ? `${choice.message}: plug it in and try again` : choice.message);
+    const { handle } = choice;
     const kind = choice.protocol === 'pos' ? 'HID POS' : 'keyboard-mode';
     return {
       description: `${kind} scanner ${describeHidConfig(config)} at ${choice.info.path}`,
