@@ -35,6 +35,19 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 
+  /** Loads the config for commands that need it, reporting a bad one; undefined when bad. */
+  const configFor = (options: { config?: string; journal?: string }) => {
+    try {
+      return loadConfig(options);
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        setExit(reportConfigError(error, io));
+        return undefined;
+      }
+      throw error;
+    }
+  };
+
   program
     .command('run')
     .description(
@@ -47,13 +60,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('-j, --journal <file>', 'write OffCirc.dat here instead of the configured path')
     .option('--headless', 'no screen: log each event as a JSON line on standard output')
     .action(async (options: { config?: string; journal?: string; headless?: boolean }) => {
-      let loaded;
-      try {
-        loaded = loadConfig(options);
-      } catch (error) {
-        if (error instanceof ConfigError) return setExit(reportConfigError(error, io));
-        throw error;
-      }
+      const loaded = configFor(options);
+      if (!loaded) return;
       const { runStation } = await import('./run.js');
       setExit(await runStation(loaded, { headless: options.headless === true, io }));
     });
@@ -64,18 +72,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .argument('[file]', 'the config file (default: as `run` finds it)')
     .description('Validate a config file; list every problem as "path: what is wrong, what is expected".')
     .action((file: string | undefined) => {
-      try {
-        const loaded = loadConfig({ config: file });
-        io.out(
-          loaded.file
-            ? `${loaded.file}: OK (${loaded.config.devices.length} device(s), journal ${loaded.journalPath})`
-            : `no config file found: the built-in defaults are used (journal ${loaded.journalPath})`,
-        );
-        setExit(EXIT.ok);
-      } catch (error) {
-        if (error instanceof ConfigError) return setExit(reportConfigError(error, io));
-        throw error;
-      }
+      const loaded = configFor({ config: file });
+      if (!loaded) return;
+      io.out(
+        loaded.file
+          ? `${loaded.file}: OK (${loaded.config.devices.length} device(s), journal ${loaded.journalPath})`
+          : `no config file found: the built-in defaults are used (journal ${loaded.journalPath})`,
+      );
+      setExit(EXIT.ok);
     });
   config
     .command('schema')
@@ -92,19 +96,6 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const { hashPinCommand } = await import('./config/pin.js');
       setExit(await hashPinCommand({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }));
     });
-
-  /** Loads the config for commands that need it, reporting a bad one; undefined when bad. */
-  const configFor = (options: { config?: string; journal?: string }) => {
-    try {
-      return loadConfig(options);
-    } catch (error) {
-      if (error instanceof ConfigError) {
-        setExit(reportConfigError(error, io));
-        return undefined;
-      }
-      throw error;
-    }
-  };
 
   const devices = program
     .command('devices')
