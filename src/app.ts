@@ -198,13 +198,7 @@ export class Station implements StationFeed, StationControl {
             this.now(),
           );
           if (!rotated) return resolve({ ok: true, file: null, lines: 0 });
-          this.state.update((s) =>
-            s.rotations.push({
-              file: rotated.file,
-              lines: rotated.lines,
-              at: new Date(this.now()).toISOString(),
-            }),
-          );
+          this.state.recordRotation(rotated);
           this.log('info', `rotated ${rotated.lines} transaction(s) to ${rotated.file}`, {
             event: 'rotated',
             file: rotated.file,

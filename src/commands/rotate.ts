@@ -65,9 +65,7 @@ async function rotateOffline(loaded: LoadedConfig, io: CommandIo, now: () => num
     if (!rotated) return { file: null, lines: 0 };
     const state = new StateStore(stateFile(loaded.journalPath), log, now);
     await state.start();
-    state.update((s) =>
-      s.rotations.push({ file: rotated.file, lines: rotated.lines, at: new Date(now()).toISOString() }),
-    );
+    state.recordRotation(rotated);
     await state.stop();
     return rotated;
   } finally {

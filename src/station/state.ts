@@ -90,6 +90,13 @@ export class StateStore {
     this.save();
   }
 
+  /** Notes a rotation in the history (the file handed to the outbox and its line count). */
+  recordRotation(rotated: { file: string; lines: number }): void {
+    this.update((s) =>
+      s.rotations.push({ file: rotated.file, lines: rotated.lines, at: new Date(this.now()).toISOString() }),
+    );
+  }
+
   /** Saves what is pending now and waits for it. */
   async stop(): Promise<void> {
     if (this.timer) {
