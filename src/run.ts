@@ -44,9 +44,28 @@ export async function runStation(loaded: LoadedConfig, options: RunOptions): Pro
     onExit: () => finish(),
   });
 
+  // Signal handlers go in before the station starts: it says `ready` as its last step, and a SIGTERM sent
+  // on seeing that must find a handler rather than the default action, which kills mid-write.
+  let stopAsked = false;
+  const onSignal = () => {
+    stopAsked = true;
+    finish();
+  };
+  const ignore = () => undefined;
+  const ignored = headless ? [] : (['SIGINT', 'SIGTSTP', 'SIGQUIT', 'SIGHUP'] as const);
+  process.on('SIGTERM', onSignal);
+  if (headless) process.on('SIGINT', onSignal);
+  for (const signal of ignored) process.on(signal, ignore);
+  const removeHandlers = () => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    for (const signal of ignored) process.off(signal, ignore);
+  };
+
   try {
     await station.start();
   } catch (error) {
+    removeHandlers();
     await station.stop().catch(() => undefined);
     const message = (error as Error).message;
     logger.log('error', message, { event: 'error' });
@@ -55,15 +74,8 @@ export async function runStation(loaded: LoadedConfig, options: RunOptions): Pro
     return error instanceof JournalLockedError ? 73 : 74;
   }
 
-  const onSignal = () => finish();
-  process.on('SIGTERM', onSignal);
-  if (headless) process.on('SIGINT', onSignal);
-  else
-    for (const signal of ['SIGINT', 'SIGTSTP', 'SIGQUIT', 'SIGHUP'] as const)
-      process.on(signal, () => undefined);
-
   let screen: { waitUntilExit(): Promise<void>; unmount(): void } | undefined;
-  if (!headless) {
+  if (!headless && !stopAsked) {
     // Ink draws only a final frame when it believes it runs in CI; a kiosk must always draw. Ink reads
     // these at import, which is why the screen is imported only now.
     delete process.env.CI;
@@ -78,7 +90,6 @@ export async function runStation(loaded: LoadedConfig, options: RunOptions): Pro
   await station.stop();
   logger.log('info', 'stopped', { event: 'stopped' });
   await logger.close();
-  process.off('SIGTERM', onSignal);
-  process.off('SIGINT', onSignal);
+  removeHandlers();
   return 0;
 }

@@ -95,6 +95,20 @@ describe('offcirc run --headless with piped scans', () => {
   }
 });
 
+describe('a stop asked for while the station starts', () => {
+  it('SIGTERM on the first start-up record (the journal open, before ready) stops it in order, exit 0', async () => {
+    const dir = tempDir();
+    const journal = path.join(dir, 'OffCirc.dat');
+    const p = startOffcirc(['run', '--headless', '--journal', journal]);
+    await p.waitFor((r) => r.event === 'journal', 'the journal open');
+    p.child.kill('SIGTERM');
+    const exited = await p.exited;
+    expect(exited, p.stderr()).toEqual({ code: 0, signal: null });
+    expect(p.records.at(-1)?.event).toBe('stopped');
+    expect(existsSync(`${journal}.lock`)).toBe(false);
+  });
+});
+
 describe('only one offcirc per journal', () => {
   it('a second instance on the same file exits at once naming the file and the running process', async () => {
     const dir = tempDir();
