@@ -52,13 +52,17 @@ async function startPty(name = 'daemon') {
   return { socat, scannerPath: a, hostPath: b };
 }
 
-/** Floor 1: one append + fdatasync of the same line, on the same filesystem. */
-function floorAppend() {
-  const file = path.join(dir, 'floor.dat');
+/**
+ * Floor 1: one append + fdatasync of the same line, on the same filesystem, back to back. With `idleMs`,
+ * each after that long idle, as a scan finds the machine (printed for comparison, not the target's floor).
+ */
+async function floorAppend(idleMs = 0) {
+  const file = path.join(dir, `floor-${idleMs}.dat`);
   const line = `202611301402L${item(1).padEnd(80, ' ')}${PATRON}\r\n`;
   const times = [];
   const fd = openSync(file, 'a');
   for (let i = 0; i < SAMPLES; i++) {
+    if (idleMs) await sleep(idleMs);
     const t0 = process.hrtime.bigint();
     writeSync(fd, line);
     fdatasyncSync(fd);
@@ -164,7 +168,8 @@ async function main() {
   const fsType = execFileSync('df', ['--output=fstype', dir], { encoding: 'utf8' }).trim().split('\n').pop();
   console.log(`offcirc bench: ${SAMPLES} samples, burst of ${BURST}, journal on ${fsType} (${dir})`);
 
-  const append = floorAppend();
+  const append = await floorAppend();
+  const appendIdle = await floorAppend(1);
   const transfer = await floorPty();
   const pty = await startPty();
 
@@ -217,6 +222,9 @@ async function main() {
   console.log('');
   console.log(
     `floor: append + fdatasync      median ${fmt(quantile(append, 0.5))}  p99 ${fmt(quantile(append, 0.99))}`,
+  );
+  console.log(
+    `  after 1 ms idle (for comparison) median ${fmt(quantile(appendIdle, 0.5))}  p99 ${fmt(quantile(appendIdle, 0.99))}`,
   );
   console.log(
     `floor: pty transfer            median ${fmt(quantile(transfer, 0.5))}  p99 ${fmt(quantile(transfer, 0.99))}`,
