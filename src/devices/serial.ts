@@ -11,6 +11,7 @@ import { LineFramer, describeDrop, type DroppedFragment, type FrameResult } from
 import { RetryTimer, StatusReporter } from './reconnect.js';
 import { describeMatch, findPorts, type PortInfo } from './serial-match.js';
 import { describeListError, describeOpenError, type OpenProblem } from './serial-errors.js';
+import { readOnEventLoop } from './serial-read.js';
 
 export type { PortInfo } from './serial-match.js';
 
@@ -123,6 +124,7 @@ export class SerialScanner implements Scanner {
       return;
     }
 
+    readOnEventLoop(port.port);
     this.port = port;
     this.path = target.path;
     this.everOpened = true;
