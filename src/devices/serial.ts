@@ -136,8 +136,9 @@ export class SerialScanner implements Scanner {
 
   /**
    * An unplugged scanner's device node goes away (a pty's link too, when socat ends). The port's own close
-   * event usually says so first, but it was seen to stay silent on a busy machine: looking at the path
-   * every reconnectMs makes sure an unplug is noticed and the port reopened when it comes back.
+   * event usually says so first, but it was seen to stay silent (with serialport's own reads, a hang-up
+   * between two reads; serial-read.ts closes that gap): looking at the path every reconnectMs is the
+   * backstop that makes sure an unplug is noticed and the port reopened when it comes back.
    */
   private watchPresence(port: SerialPort, path: string): void {
     const device = (): number | undefined => {
