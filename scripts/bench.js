@@ -21,6 +21,7 @@ import { SerialPort } from 'serialport';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { mod10CheckDigit } from '../dist/barcode/checkdigit.js';
+import { readOnEventLoop } from '../dist/devices/serial-read.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
@@ -73,8 +74,8 @@ async function floorAppend(idleMs = 0) {
 }
 
 /**
- * Floor 2: the pty's own transfer time for one barcode: written on one end, read as a line on the other
- * through serialport (as the daemon reads it), on a pty pair of its own.
+ * Floor 2: the pty's own transfer time for one barcode: written on one end as the scans are, read as a
+ * line on the other as the daemon reads it (serialport, read on the event loop), on a pty pair of its own.
  */
 async function floorPty() {
   const pty = await startPty('floor');
@@ -84,7 +85,8 @@ async function floorPty() {
       port.open((error) => (error ? reject(error) : resolve(port)));
     });
   const reader = await open(pty.scannerPath);
-  const writer = await open(pty.hostPath);
+  readOnEventLoop(reader.port);
+  const writer = openSync(pty.hostPath, 'w');
   let pending;
   let buffered = '';
   reader.on('data', (chunk) => {
@@ -99,12 +101,12 @@ async function floorPty() {
     const t0 = process.hrtime.bigint();
     await new Promise((resolve) => {
       pending = resolve;
-      writer.write(`${item(i)}\r`);
+      writeSync(writer, `${item(i)}\r`);
     });
     times.push(ms(process.hrtime.bigint() - t0));
   }
   await new Promise((r) => reader.close(r));
-  await new Promise((r) => writer.close(r));
+  closeSync(writer);
   pty.socat.kill();
   return times;
 }
@@ -176,9 +178,9 @@ async function main() {
   const journal = path.join(dir, 'OffCirc.dat');
   const daemon = startDaemon(pty, journal);
   await daemon.waitFor((r) => r.event === 'device' && r.status === 'connected');
-  const host = createWriteStream(pty.hostPath);
-  await new Promise((r) => host.once('open', r));
-  host.write(`${PATRON}\r`);
+  // The scanner's end: each barcode is one write, timed from just before it.
+  const host = openSync(pty.hostPath, 'w');
+  writeSync(host, `${PATRON}\r`);
   await daemon.waitFor((r) => r.event === 'session');
 
   const latency = [];
@@ -186,7 +188,7 @@ async function main() {
     const barcode = item(100_000 + i);
     const seen = daemon.waitFor((r) => r.event === 'transaction' && r.item === barcode);
     const t0 = process.hrtime.bigint();
-    await new Promise((r) => host.write(`${barcode}\r`, r));
+    writeSync(host, `${barcode}\r`);
     await seen;
     latency.push(ms(process.hrtime.bigint() - t0));
   }
@@ -195,11 +197,13 @@ async function main() {
   const lastBarcode = item(200_000 + BURST - 1);
   const done = daemon.waitFor((r) => r.event === 'transaction' && r.item === lastBarcode);
   const t0 = process.hrtime.bigint();
+  // The burst as fast as the pty takes it: a stream, which waits (drain) while the daemon catches up.
+  const burst = createWriteStream('', { fd: host, autoClose: false });
   let chunk = '';
   for (let i = 0; i < BURST; i++) {
     chunk += `${item(200_000 + i)}\r`;
     if (chunk.length > 4000 || i === BURST - 1) {
-      if (!host.write(chunk)) await new Promise((r) => host.once('drain', r));
+      if (!burst.write(chunk)) await new Promise((r) => burst.once('drain', r));
       chunk = '';
     }
   }
@@ -211,7 +215,8 @@ async function main() {
   const peak = peakMemoryKiB(daemon.child.pid);
   daemon.child.kill('SIGTERM');
   await new Promise((r) => daemon.child.once('exit', r));
-  host.destroy();
+  await new Promise((r) => burst.end(r));
+  closeSync(host);
   pty.socat.kill();
 
   const lines = readFileSync(journal, 'latin1').split('\r\n').length - 1;
