@@ -13,7 +13,7 @@ describe('a serial scanner is read on the event loop, not in the thread pool', (
   let pair: PtyPair;
   let dir: string;
   beforeAll(async () => {
-    bundle = await bundleFixture('test/devices/fixtures/serial-busy-pool-child.ts');
+    bundle = await bundleFixture('test/devices/fixtures/serial-child.ts');
     pair = await startPty();
     dir = await mkdtemp(join(tmpdir(), 'offcirc-busy-pool-'));
   });
