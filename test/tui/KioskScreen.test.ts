@@ -241,6 +241,38 @@ describe('KioskScreen: status', () => {
     s.unmount();
   });
 
+  // Alma's default path under a home folder is longer than what is left of an 80-column status line.
+  const LONG = '/home/kiosk/Alma Offline Circulation/OffCirc/files/OffCirc.dat';
+  it('at 80 columns with a long journal path, still says the last write, shortening the path', async () => {
+    const s = renderScreen({
+      station: new MemoryStation({
+        journal: { path: LONG, today: 3, lastWrite: { ok: true, at: at(14, 2) } },
+        outbox: 1,
+      }),
+    });
+    await s.resize(80, 24);
+    const line = s.lines().find((l) => l.startsWith('Journal:')) ?? '';
+    expect(line).toContain('last write OK 14:02');
+    expect(line).toContain('3 today');
+    expect(line).toContain('Outbox: 1');
+    expect(line).toMatch(/^Journal: \/home.*….*OffCirc\.dat /);
+    s.unmount();
+  });
+
+  it('at 80 columns with a long journal path and a long error, shows the error as far as it fits', async () => {
+    const error = 'ENOSPC: no space left on device, write (the disk is full: free some space)';
+    const s = renderScreen({
+      station: new MemoryStation({
+        journal: { path: LONG, today: 3, lastWrite: { ok: false, error, at: at(14, 1) } },
+      }),
+    });
+    await s.resize(80, 24);
+    const line = s.lines().find((l) => l.startsWith('Journal:')) ?? '';
+    expect(line).toContain('WRITE FAILED 14:01: ENOSPC');
+    expect(line).toContain('Journal: /');
+    s.unmount();
+  });
+
   it('follows device changes pushed by the station', async () => {
     const s = renderScreen();
     await settle();

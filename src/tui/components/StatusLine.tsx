@@ -2,6 +2,9 @@
 import { Box, Text } from 'ink';
 import type { ScreenModel } from '../screenModel.js';
 
+/** Columns the last write keeps however narrow the line: "last write OK 14:02", or an error's start. */
+const LAST_WRITE_MIN = 32;
+
 export function StatusLine({ status }: { status: ScreenModel['status'] }) {
   const { journal } = status;
   return (
@@ -31,7 +34,8 @@ export function StatusLine({ status }: { status: ScreenModel['status'] }) {
         <Box flexShrink={0}>
           <Text>{` · ${journal.today} today · `}</Text>
         </Box>
-        <Box flexShrink={1} flexGrow={1}>
+        {/* The path gives way first: the last write (or the start of its error) must stay readable. */}
+        <Box flexShrink={1} flexGrow={1} minWidth={Math.min(journal.last.length, LAST_WRITE_MIN)}>
           <Text color={journal.ok ? 'green' : 'red'} bold={!journal.ok} wrap="truncate-end">
             {journal.last}
           </Text>
