@@ -29,6 +29,8 @@ export interface StationLogger {
   /** Logs a kiosk event as one record with an `event` field. */
   event(event: KioskEvent): void;
   close(): Promise<void>;
+  /** Why there is no log file, when the log folder could not be made or written. */
+  fileProblem?: string;
 }
 
 /** Masks for logs: all but the last 4 characters become '*'. */
@@ -41,15 +43,22 @@ export function createLogger(options: LoggerOptions): StationLogger {
   const format = winston.format.combine(winston.format.timestamp(), winston.format.json());
   const levels = winston.config.npm.levels;
   const transports: winston.transport[] = [];
-  if (options.dir)
-    transports.push(
-      new DailyRotateFile({
-        dirname: options.dir,
-        filename: 'offcirc-%DATE%.log',
-        datePattern: 'YYYY-MM-DD',
-        maxFiles: `${options.keepDays ?? 30}d`,
-      }),
-    );
+  let fileProblem: string | undefined;
+  if (options.dir) {
+    try {
+      transports.push(
+        new DailyRotateFile({
+          dirname: options.dir,
+          filename: 'offcirc-%DATE%.log',
+          datePattern: 'YYYY-MM-DD',
+          maxFiles: `${options.keepDays ?? 30}d`,
+        }),
+      );
+    } catch (error) {
+      // It makes the folder at once, and throws if it can't. Lending goes on: the journal is the record.
+      fileProblem = `cannot write logs in ${options.dir} (${(error as Error).message}); logging to a file is off`;
+    }
+  }
   const logger = winston.createLogger({
     level: options.level,
     format,
@@ -75,6 +84,7 @@ export function createLogger(options: LoggerOptions): StationLogger {
   };
   return {
     log,
+    fileProblem,
     event: (event) => {
       const [level, message, fields] = eventRecord(event);
       log(level, message, fields);

@@ -32,6 +32,10 @@ export async function runStation(loaded: LoadedConfig, options: RunOptions): Pro
     dir: logDir(loaded),
     keepDays: config.logging.keepDays,
   });
+  if (logger.fileProblem) {
+    options.io.err(`offcirc: ${logger.fileProblem}`);
+    logger.log('warn', logger.fileProblem, { event: 'logging' });
+  }
 
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { createLogger, eventRecord } from '../src/log.js';
 
@@ -63,5 +66,36 @@ describe('the station log', () => {
     await new Promise((r) => setImmediate(r));
     expect(() => logger.event(loan)).not.toThrow();
     await logger.close();
+  });
+
+  it('a log folder that cannot be made: no log file, a reason, and the stream still gets every record', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'offcirc-log-'));
+    try {
+      writeFileSync(path.join(dir, 'file'), '');
+      const out = new PassThrough();
+      let text = '';
+      out.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      const logs = path.join(dir, 'file', 'logs');
+      const logger = createLogger({ level: 'info', station: 'desk-1', stream: out, dir: logs });
+      expect(logger.fileProblem).toMatch(
+        new RegExp(`^cannot write logs in ${logs} \\(ENOTDIR: .*\\); logging to a file is off$`),
+      );
+      logger.event(loan);
+      await logger.close();
+      expect(JSON.parse(text)).toMatchObject({ event: 'transaction', item: '31234000000016' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a log folder that can be made: no problem said', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'offcirc-log-'));
+    try {
+      const logger = createLogger({ level: 'info', station: 'desk-1', dir: path.join(dir, 'logs') });
+      expect(logger.fileProblem).toBeUndefined();
+      await logger.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

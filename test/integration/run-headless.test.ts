@@ -37,6 +37,23 @@ describe('offcirc run --headless with piped scans', () => {
     expect(result.stdout).not.toContain(PATRON);
   });
 
+  it('a log folder that cannot be made is said once, and lending goes on without the log file', async () => {
+    const dir = tempDir();
+    const journal = path.join(dir, 'OffCirc.dat');
+    writeFileSync(path.join(dir, 'not-a-folder'), '');
+    const logs = path.join(dir, 'not-a-folder', 'logs');
+    const config = writeConfig(dir, { logging: { dir: logs } });
+    const result = await runOffcirc(['run', '--headless', '--config', config, '--journal', journal], {
+      input: `${PATRON}\n${ITEM1}\n`,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`offcirc: cannot write logs in ${logs} (ENOTDIR`);
+    expect(result.stderr).toContain('logging to a file is off');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.records.find((r) => r.event === 'logging')).toMatchObject({ level: 'warn' });
+    expect(readFileSync(journal, 'latin1')).toMatch(new RegExp(`^\\d{12}L${ITEM1} +${PATRON}\\r\\n$`));
+  });
+
   it('a last line without a line ending is still a scan', async () => {
     const dir = tempDir();
     const journal = path.join(dir, 'OffCirc.dat');
