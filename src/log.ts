@@ -5,6 +5,7 @@
  */
 import winston from 'winston';
 import DailyRotateFile from 'winston-daily-rotate-file';
+import type { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { KioskEvent } from './kiosk/events.js';
 import { maskPatron } from './kiosk/events.js';
@@ -22,6 +23,8 @@ export interface LoggerOptions {
   /** Daily-rotated JSON-lines files here, kept `keepDays` days. */
   dir?: string;
   keepDays?: number;
+  /** How long a failed log file rests before it is tried again (default 30 s). */
+  fileRetryMs?: number;
 }
 
 export interface StationLogger {
@@ -29,7 +32,7 @@ export interface StationLogger {
   /** Logs a kiosk event as one record with an `event` field. */
   event(event: KioskEvent): void;
   close(): Promise<void>;
-  /** Why there is no log file, when the log folder could not be made or written. */
+  /** Why there is no log file at start, when the log folder could not be made. */
   fileProblem?: string;
 }
 
@@ -39,66 +42,90 @@ export const maskForLog = (patron: string): string => maskPatron(patron).replace
 /** winston's key for the formatted line (triple-beam's MESSAGE). */
 const MESSAGE = Symbol.for('message');
 
+/** How long the log file rests after it failed (disk full, folder gone) before it is tried again. */
+const FILE_RETRY_MS = 30_000;
+
 export function createLogger(options: LoggerOptions): StationLogger {
   const format = winston.format.combine(winston.format.timestamp(), winston.format.json());
   const levels = winston.config.npm.levels;
-  const transports: winston.transport[] = [];
-  let fileProblem: string | undefined;
-  if (options.dir) {
-    try {
-      transports.push(
-        new DailyRotateFile({
-          dirname: options.dir,
-          filename: 'offcirc-%DATE%.log',
-          datePattern: 'YYYY-MM-DD',
-          maxFiles: `${options.keepDays ?? 30}d`,
-        }),
-      );
-    } catch (error) {
-      // It makes the folder at once, and throws if it can't. Lending goes on: the journal is the record.
-      fileProblem = `cannot write logs in ${options.dir} (${(error as Error).message}); logging to a file is off`;
-    }
-  }
-  const logger = winston.createLogger({
-    level: options.level,
-    format,
-    defaultMeta: { station: options.station },
-    transports,
-    // A log that can't be written must not stop lending: the journal is the record, not the log.
-    exitOnError: false,
-  });
-  logger.on('error', () => undefined);
+  /** The record as winston formats it, or nothing below the configured level. */
+  const record = (level: LogLevel, message: string, fields?: LogFields) => {
+    if (levels[level]! > levels[options.level]!) return undefined;
+    const info = format.transform({ level, message, station: options.station, ...fields });
+    return info ? (info as winston.Logform.TransformableInfo & Record<symbol, string>) : undefined;
+  };
   let stream = options.stream;
   // Standard output closed by its reader (EPIPE): stop writing there; the journal and the log folder go on.
   stream?.on('error', () => (stream = undefined));
-  const log: Log = (level, message, fields) => {
-    // Standard output gets the record formatted by winston but written at once, not through winston's
-    // stream pipeline: a transaction's record leaves the process the moment its line is durable
-    // (winston's pipe took longer than the write and its fdatasync together).
-    if (stream && levels[level]! <= levels[options.level]!) {
-      const info = format.transform({ level, message, station: options.station, ...fields }) as
-        Record<symbol, string> | false;
-      if (info) stream.write(`${info[MESSAGE]}\n`);
-    }
-    if (transports.length > 0) logger.log(level, message, fields ?? {});
+  const toStream = (info: ReturnType<typeof record>) => {
+    if (info) stream?.write(`${info[MESSAGE]}\n`);
   };
+
+  // The daily file. Where it can't be made or written, offcirc says so once (on the stream; the caller
+  // shows `fileProblem` at start), lends on without it, and tries it again after FILE_RETRY_MS.
+  const retryMs = options.fileRetryMs ?? FILE_RETRY_MS;
+  let file: DailyRotateFile | undefined;
+  let fileProblem: string | undefined;
+  let retryAt = 0;
+  const failed = (problem: string) => {
+    if (fileProblem === undefined) toStream(record('warn', problem, { event: 'logging' }));
+    fileProblem = problem;
+    retryAt = Date.now() + retryMs;
+  };
+  const openFile = (dir: string) => {
+    let transport: DailyRotateFile;
+    try {
+      transport = new DailyRotateFile({
+        dirname: dir,
+        filename: 'offcirc-%DATE%.log',
+        datePattern: 'YYYY-MM-DD',
+        maxFiles: `${options.keepDays ?? 30}d`,
+      });
+    } catch (error) {
+      // It makes the folder at once, and throws if it can't.
+      failed(`cannot write logs in ${dir} (${(error as Error).message}); logging to a file is off for now`);
+      return;
+    }
+    // The rotator re-emits its file stream's errors (ENOSPC, the folder removed) where nobody listens,
+    // which would end the process: listen, and put the file aside until it is tried again.
+    (transport as unknown as { logStream?: EventEmitter }).logStream?.on('error', (error: Error) => {
+      if (file !== transport) return;
+      file = undefined;
+      failed(`cannot write the log file in ${dir} (${error.message}); logging to a file is off for now`);
+    });
+    file = transport;
+    if (fileProblem !== undefined) {
+      fileProblem = undefined;
+      log('info', `writing the log file in ${dir} again`, { event: 'logging' });
+    }
+  };
+
+  // Each record is formatted once and written at once, not through winston's stream pipeline: a
+  // transaction's record leaves the process the moment its line is durable (winston's pipe took longer
+  // than the write and its fdatasync together).
+  const log: Log = (level, message, fields) => {
+    if (options.dir && !file && fileProblem !== undefined && Date.now() >= retryAt) openFile(options.dir);
+    const info = record(level, message, fields);
+    toStream(info);
+    if (info) file?.log?.(info, () => undefined);
+  };
+  if (options.dir) openFile(options.dir);
+  const problemAtStart = fileProblem;
   return {
     log,
-    fileProblem,
+    fileProblem: problemAtStart,
     event: (event) => {
       const [level, message, fields] = eventRecord(event);
       log(level, message, fields);
     },
     close: () =>
       new Promise<void>((resolve) => {
-        let left = transports.length;
-        if (left === 0) return resolve();
-        const done = () => {
-          left -= 1;
-          if (left === 0) resolve();
-        };
-        for (const t of transports) t.once('finish', done);
-        logger.end();
+        const open = file;
+        file = undefined;
+        if (!open) return resolve();
+        // Emitted once the file stream has written everything it was given.
+        open.once('finish', () => resolve());
+        open.close?.();
         setTimeout(resolve, 2000).unref();
       }),
   };

@@ -32,10 +32,8 @@ export async function runStation(loaded: LoadedConfig, options: RunOptions): Pro
     dir: logDir(loaded),
     keepDays: config.logging.keepDays,
   });
-  if (logger.fileProblem) {
-    options.io.err(`offcirc: ${logger.fileProblem}`);
-    logger.log('warn', logger.fileProblem, { event: 'logging' });
-  }
+  // Said on standard error too: with the screen up there is no other place to see it.
+  if (logger.fileProblem) options.io.err(`offcirc: ${logger.fileProblem}`);
 
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));

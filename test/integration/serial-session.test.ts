@@ -200,60 +200,74 @@ describe('crash safety', () => {
 });
 
 describe('disk full', () => {
-  it('goes out of service with nothing partial written, rejects every scan, and recovers by itself', async () => {
-    const dir = tempDir();
-    const disk = path.join(dir, 'disk');
-    mkdirSync(disk);
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', disk]);
-    } catch (error) {
-      throw new Error(`this test needs a real small tmpfs (run as root): ${(error as Error).message}`);
-    }
-    onTestFinished(() => {
-      execFileSync('umount', ['-l', disk]);
-    });
-    // tmpfs hands out whole 4 KiB pages: 37 lines (4033 bytes) leave too little room in the last page for
-    // another, so the next line needs a new page, which the full disk refuses.
-    const earlier = Array.from(
-      { length: 37 },
-      (_, i) => `202611301402L${itemBarcode(i).padEnd(80)}${PATRON}\r\n`,
-    ).join('');
-    writeFileSync(path.join(disk, 'OffCirc.dat'), earlier);
-    const s = await station(
-      { journal: { retrySeconds: 1 }, session: { idleTimeoutSeconds: 600, doubleReadMs: 0 } },
-      disk,
-    );
-    await scan(s, `${PATRON}\r`, is('session'));
-    const before = readFileSync(s.journal);
-    expect(before.length).toBe(4033);
+  // By default the log folder is beside the journal, so it fills up with it.
+  for (const logs of ['elsewhere', 'on the same disk'] as const)
+    it(`goes out of service with nothing partial written, rejects every scan, and recovers by itself (logs ${logs})`, async () => {
+      const dir = tempDir();
+      const disk = path.join(dir, 'disk');
+      mkdirSync(disk);
+      try {
+        // Room for the journal, its lock and state file, and (in the second case) the log files.
+        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', disk]);
+      } catch (error) {
+        throw new Error(`this test needs a real small tmpfs (run as root): ${(error as Error).message}`);
+      }
+      onTestFinished(() => {
+        execFileSync('umount', ['-l', disk]);
+      });
+      // tmpfs hands out whole 4 KiB pages: 37 lines (4033 bytes) leave too little room in the last page for
+      // another, so the next line needs a new page, which the full disk refuses.
+      const earlier = Array.from(
+        { length: 37 },
+        (_, i) => `202611301402L${itemBarcode(i).padEnd(80)}${PATRON}\r\n`,
+      ).join('');
+      writeFileSync(path.join(disk, 'OffCirc.dat'), earlier);
+      const s = await station(
+        {
+          journal: { retrySeconds: 1 },
+          session: { idleTimeoutSeconds: 600, doubleReadMs: 0 },
+          ...(logs === 'on the same disk' && { logging: { dir: path.join(disk, 'logs') } }),
+        },
+        disk,
+      );
+      await scan(s, `${PATRON}\r`, is('session'));
+      const before = readFileSync(s.journal);
+      expect(before.length).toBe(4033);
 
-    // Fill the disk to the last byte.
-    const filler = path.join(disk, 'filler');
-    try {
-      execFileSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=1k', 'count=64'], { stdio: 'ignore' });
-    } catch {
-      // dd stops at "No space left on device": that is the point.
-    }
-    const failed = await scan(s, `${ITEM2}\r`, is('rejected'));
-    expect(failed.reason).toMatch(/not saved|disk full/i);
-    await s.p.waitFor((r) => r.event === 'service' && r.inService === false, 'out of service');
-    expect(readFileSync(s.journal).equals(before)).toBe(true);
-    expect((await scan(s, `${ITEM3}\r`, is('rejected'))).reason).toMatch(/^out of service/);
-    expect(s.p.records.filter(is('transaction'))).toHaveLength(0);
+      // Fill the disk to the last byte.
+      const filler = path.join(disk, 'filler');
+      try {
+        execFileSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=1k', 'count=128'], { stdio: 'ignore' });
+      } catch {
+        // dd stops at "No space left on device": that is the point.
+      }
+      const failed = await scan(s, `${ITEM2}\r`, is('rejected'));
+      expect(failed.reason).toMatch(/not saved|disk full/i);
+      await s.p.waitFor((r) => r.event === 'service' && r.inService === false, 'out of service');
+      expect(readFileSync(s.journal).equals(before)).toBe(true);
+      expect((await scan(s, `${ITEM3}\r`, is('rejected'))).reason).toMatch(/^out of service/);
+      // Enough records to need another page of the log file too, where it is on this disk.
+      for (let i = 0; i < 40; i++) await scan(s, `${itemBarcode(500 + i)}\r`, is('rejected'));
+      if (logs === 'on the same disk')
+        await s.p.waitFor(
+          (r) => r.event === 'logging' && r.level === 'warn' && /ENOSPC/.test(String(r.message)),
+          'the log file said full',
+        );
+      expect(s.p.records.filter(is('transaction'))).toHaveLength(0);
 
-    rmSync(filler);
-    await s.p.waitFor((r) => r.event === 'service' && r.inService === true, 'back in service', 10_000);
-    expect(await scan(s, `${ITEM2}\r`, decision)).toMatchObject({
-      event: 'transaction',
-      item: ITEM2,
-      line: 38,
+      rmSync(filler);
+      await s.p.waitFor((r) => r.event === 'service' && r.inService === true, 'back in service', 10_000);
+      expect(await scan(s, `${ITEM2}\r`, decision)).toMatchObject({
+        event: 'transaction',
+        item: ITEM2,
+        line: 38,
+      });
+      const lines = readFileSync(s.journal, 'latin1').split('\r\n');
+      expect(lines).toHaveLength(39);
+      expect(lines.slice(0, 37).join('\r\n') + '\r\n').toBe(earlier);
+      expect(lines[37]).toMatch(new RegExp(`^\\d{12}L${ITEM2} +${PATRON}$`));
+      s.p.child.kill('SIGTERM');
+      expect((await s.p.exited).code).toBe(0);
+      expect(existsSync(`${s.journal}.lock`)).toBe(false);
     });
-    const lines = readFileSync(s.journal, 'latin1').split('\r\n');
-    expect(lines).toHaveLength(39);
-    expect(lines.slice(0, 37).join('\r\n') + '\r\n').toBe(earlier);
-    expect(lines[37]).toMatch(new RegExp(`^\\d{12}L${ITEM2} +${PATRON}$`));
-    s.p.child.kill('SIGTERM');
-    expect((await s.p.exited).code).toBe(0);
-    expect(existsSync(`${s.journal}.lock`)).toBe(false);
-  });
 });
