@@ -72,10 +72,13 @@ export interface ScreenModel {
 /** Rows taken by everything but the recent list (see KioskScreen's layout), at banner scale 1. */
 const FIXED_ROWS = 18;
 
-/** Chooses the banner size and the recent list's length for a terminal size. */
-export function layoutFor(size: Size): { bannerScale: 0 | 1 | 2; recentRows: number } {
+/**
+ * Chooses the banner size and the recent list's length for a terminal size; `problemRow` when the status
+ * has a scanner's problem to spell out on a row of its own.
+ */
+export function layoutFor(size: Size, problemRow = false): { bannerScale: 0 | 1 | 2; recentRows: number } {
   // One row is kept free: an output as tall as the terminal makes Ink clear the whole screen on each frame.
-  const usable = size.rows - 1;
+  const usable = size.rows - 1 - (problemRow ? 1 : 0);
   const bannerScale = size.columns >= 110 && usable >= FIXED_ROWS + 5 + 8 ? 2 : size.columns >= 60 ? 1 : 0;
   const bannerRows = bannerScale === 2 ? 10 : bannerScale === 1 ? 5 : 1;
   return { bannerScale, recentRows: Math.max(1, usable - (FIXED_ROWS - 5 + bannerRows)) };
@@ -160,13 +163,13 @@ export function screenModel({
   size,
 }: ModelInput): ScreenModel {
   const input = settle(rawInput, now);
-  const { bannerScale, recentRows } = layoutFor(size);
+  const problem = view.devices.find((d) => d.status !== 'connected');
+  const { bannerScale, recentRows } = layoutFor(size, problem !== undefined);
   const decisionMs = config.screen.decisionSeconds * 1000;
   const note =
     shown.ignored && now - shown.ignored.shownAt < decisionMs && shown.ignored.patron === view.patron
       ? shown.ignored.reason
       : undefined;
-  const problem = view.devices.find((d) => d.status !== 'connected');
   const recent = view.recent.slice(-recentRows).map((r) => ({
     time: hhmm(r.at),
     kind: r.kind === 'loan' ? ('Loan' as const) : ('Return' as const),

@@ -234,7 +234,8 @@ describe('KioskScreen: status', () => {
     expect(frame).toContain('front connected');
     expect(frame).toContain('back DISCONNECTED');
     expect(frame).toContain('kbd ERROR');
-    expect(frame).toContain('(back: unplugged');
+    // The first problem's reason on a row of its own, whole: the technician's clue.
+    expect(s.lines()).toContain('  back: unplugged: waiting for it to come back');
     expect(frame).toContain('17 today');
     expect(frame).toContain('WRITE FAILED 14:01: EIO');
     expect(frame).toContain('Outbox: 2');

@@ -266,5 +266,7 @@ describe('layoutFor', () => {
     expect(layoutFor({ columns: 120, rows: 40 })).toEqual({ bannerScale: 2, recentRows: 16 });
     expect(layoutFor({ columns: 40, rows: 24 }).bannerScale).toBe(0);
     expect(layoutFor({ columns: 80, rows: 10 }).recentRows).toBe(1);
+    // A scanner's problem takes a row of the recent list's.
+    expect(layoutFor({ columns: 80, rows: 24 }, true)).toEqual({ bannerScale: 1, recentRows: 4 });
   });
 });

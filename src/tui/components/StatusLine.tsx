@@ -1,4 +1,7 @@
-/** For staff: each scanner's state in words, the journal (file, today's count, last write), outbox, station, clock. */
+/**
+ * For staff: each scanner's state in words (and the first problem's reason), the journal (file, today's
+ * count, last write), outbox, station, clock.
+ */
 import { Box, Text } from 'ink';
 import type { ScreenModel } from '../screenModel.js';
 
@@ -19,7 +22,6 @@ export function StatusLine({ status }: { status: ScreenModel['status'] }) {
                 {` ${d.id} ${d.word}`}
               </Text>
             ))}
-            {status.problem !== undefined && <Text dimColor>{` (${status.problem})`}</Text>}
           </Text>
         </Box>
         <Box flexShrink={0} paddingLeft={1}>
@@ -27,6 +29,8 @@ export function StatusLine({ status }: { status: ScreenModel['status'] }) {
           <Text bold>{status.clock}</Text>
         </Box>
       </Box>
+      {/* The first scanner that needs attention, and why, on a row of its own: the technician's clue. */}
+      {status.problem !== undefined && <Text wrap="truncate-end">{`  ${status.problem}`}</Text>}
       <Box>
         <Box flexShrink={1} minWidth={12}>
           <Text wrap="truncate-middle">{`Journal: ${journal.path}`}</Text>
