@@ -79,7 +79,13 @@ const FIXED_ROWS = 18;
 export function layoutFor(size: Size, problemRow = false): { bannerScale: 0 | 1 | 2; recentRows: number } {
   // One row is kept free: an output as tall as the terminal makes Ink clear the whole screen on each frame.
   const usable = size.rows - 1 - (problemRow ? 1 : 0);
-  const bannerScale = size.columns >= 110 && usable >= FIXED_ROWS + 5 + 8 ? 2 : size.columns >= 60 ? 1 : 0;
+  // Block letters only where they leave room for at least one recent row, or the key legend is cut off.
+  const bannerScale =
+    size.columns >= 110 && usable >= FIXED_ROWS + 5 + 8
+      ? 2
+      : size.columns >= 60 && usable >= FIXED_ROWS + 1
+        ? 1
+        : 0;
   const bannerRows = bannerScale === 2 ? 10 : bannerScale === 1 ? 5 : 1;
   return { bannerScale, recentRows: Math.max(1, usable - (FIXED_ROWS - 5 + bannerRows)) };
 }

@@ -455,6 +455,20 @@ describe('KioskScreen: size', () => {
   };
   const longItem = (i: number) => `3${String(i).padStart(79, '0')}`;
 
+  it('on a terminal smaller than 80×24, with a scanner problem, still shows the key legend', async () => {
+    const s = renderScreen({
+      station: new MemoryStation({
+        devices: [{ id: 'front', status: 'error', message: 'not found: plug the scanner in' }],
+      }),
+    });
+    await s.resize(60, 20);
+    expect(s.lines().length).toBeLessThanOrEqual(19);
+    expect(s.frame()).toMatch(/F10 +Quit/);
+    expect(s.frame()).toContain('front: not found');
+    expect(s.frame()).toContain('LOAN');
+    s.unmount();
+  });
+
   it('fits 80×24 with long barcodes, paths, names and messages, in every state', async () => {
     const station = new MemoryStation({
       ...long,

@@ -268,5 +268,8 @@ describe('layoutFor', () => {
     expect(layoutFor({ columns: 80, rows: 10 }).recentRows).toBe(1);
     // A scanner's problem takes a row of the recent list's.
     expect(layoutFor({ columns: 80, rows: 24 }, true)).toEqual({ bannerScale: 1, recentRows: 4 });
+    // Too few rows for block letters and a recent row: one line of banner instead.
+    expect(layoutFor({ columns: 60, rows: 20 }, true)).toEqual({ bannerScale: 0, recentRows: 4 });
+    expect(layoutFor({ columns: 60, rows: 20 })).toEqual({ bannerScale: 1, recentRows: 1 });
   });
 });
