@@ -261,9 +261,12 @@ Now edit $CONFIG_FILE:
   - "station": a name for this desk, shown on the screen and in the logs;
   - "devices": your scanners. "offcirc devices" lists the ones plugged in, each with an entry to
     paste; prefer "match" (USB IDs) or a /dev/serial/by-id/ path over /dev/ttyACM0, which can change;
-  - "journal.path" is $JOURNAL: staff upload that file in Alma
-    (Fulfillment > Advanced Tools > Offline Circulation), then move it away so it is not sent twice.
+  - "journal.path" is $JOURNAL, where every loan and return is written.
 Then: offcirc config check $CONFIG_FILE && systemctl restart offcirc
+
+After an outage: offcirc rotate --config $CONFIG_FILE moves the journal to
+$(dirname "$JOURNAL")/outbox/, ready to check (offcirc verify) and upload in Alma (Fulfillment >
+Advanced Tools > Offline Circulation); then move the file out of the outbox so it is never sent twice.
 EOF
   if [[ "$mode" == screen ]]; then
     echo "The kiosk screen is on tty$tty (Ctrl+Alt+F$tty); journalctl -u offcirc shows why it stopped, if it does."
