@@ -162,11 +162,10 @@ export class Station implements StationFeed, StationControl {
     this.enqueue(() => this.emit(this.kiosk.command(command, this.now())));
   }
 
-  scanLine(text: string): void {
+  scanLine(text: string, error?: string): void {
     const terminal = this.options.config.devices.find((d) => d.type === 'terminal');
-    this.enqueue(() =>
-      this.handleScan({ text, device: terminal?.id ?? 'terminal', at: this.now(), group: 'keyboard' }),
-    );
+    const device = terminal?.id ?? 'terminal';
+    this.enqueue(() => this.handleScan({ text, device, at: this.now(), group: 'keyboard', error }));
   }
 
   quit(): void {

@@ -44,7 +44,10 @@ export interface StationFeed {
 /** What the screen may ask the station to do. */
 export interface StationControl {
   command(command: 'loan' | 'return' | 'endSession'): void;
-  /** A line typed on the terminal and ended with Enter: a scan from the terminal device. */
-  scanLine(text: string): void;
+  /**
+   * A line typed on the terminal and ended with Enter: a scan from the terminal device; with `error`, one
+   * already known to be unusable, which the kiosk rejects with that reason.
+   */
+  scanLine(text: string, error?: string): void;
   quit(): void;
 }

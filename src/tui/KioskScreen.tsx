@@ -59,7 +59,7 @@ export function KioskScreen({ feed, control, config, now = Date.now }: KioskScre
     input.current = state;
     for (const effect of effects) {
       if (effect.type === 'command') control.command(effect.command);
-      else if (effect.type === 'scan') control.scanLine(effect.text);
+      else if (effect.type === 'scan') control.scanLine(effect.text, effect.error);
       else {
         control.quit();
         exit();

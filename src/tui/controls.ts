@@ -22,6 +22,7 @@ export const PIN_ATTEMPTS = 3;
 export const PIN_LOCK_MS = 60_000;
 export const PIN_PROMPT_IDLE_MS = 30_000;
 const MAX_PIN = 64;
+const TOO_LONG = `unreadable scan: more than ${MAX_LINE} characters before Enter`;
 
 /** The keys a PIN can guard. */
 export type Guarded = 'quit' | 'loan' | 'return';
@@ -48,7 +49,8 @@ export interface InputState {
 
 export type InputEffect =
   | { type: 'command'; command: 'loan' | 'return' | 'endSession' }
-  | { type: 'scan'; text: string }
+  /** With `error`, the line could not be a scan (too long): the kiosk rejects it with that reason. */
+  | { type: 'scan'; text: string; error?: string }
   | { type: 'quit' };
 
 export interface InputRules {
@@ -153,7 +155,10 @@ function lineKey(state: InputState, action: KeyAction, now: number) {
       return { state: { ...state, line: '', overflow: false, lastKeyAt: now } };
     case 'enter': {
       const cleared = { ...state, line: '', overflow: false, lastKeyAt: now };
-      if (overflow || line === '') return { state: cleared };
+      // Never truncated into something that might pass as a barcode: rejected whole, with the reason.
+      if (overflow)
+        return { state: cleared, effects: [{ type: 'scan', text: line, error: TOO_LONG } as InputEffect] };
+      if (line === '') return { state: cleared };
       return { state: cleared, effects: [{ type: 'scan', text: line } as InputEffect] };
     }
     default:

@@ -318,6 +318,15 @@ describe('KioskScreen: keys', () => {
     s.unmount();
   });
 
+  it('hands a line too long for any barcode to the station as unusable, never cut short', async () => {
+    const s = renderScreen();
+    await s.press('3'.repeat(300), '\r');
+    expect(s.station.scans).toEqual([]);
+    expect(s.station.unusable).toHaveLength(1);
+    expect(s.station.unusable[0]!.error).toBe('unreadable scan: more than 256 characters before Enter');
+    s.unmount();
+  });
+
   it('drops a half-typed line after two seconds of silence', async () => {
     const s = renderScreen();
     await s.press('99');

@@ -97,9 +97,16 @@ describe('typed lines', () => {
     expect(feed([...text('99'), ESC, ...text('1'), ENTER]).effects).toEqual([{ type: 'scan', text: '1' }]);
   });
 
-  it('drop an absurdly long line whole instead of truncating it, then work normally', () => {
+  it('reject an absurdly long line whole, with the reason, instead of truncating it; then work normally', () => {
     const long = feed([...text('3'.repeat(MAX_LINE + 1)), ENTER, ...text('31234000000016'), ENTER]);
-    expect(long.effects).toEqual([{ type: 'scan', text: '31234000000016' }]);
+    expect(long.effects).toEqual([
+      {
+        type: 'scan',
+        text: '3'.repeat(MAX_LINE),
+        error: `unreadable scan: more than ${MAX_LINE} characters before Enter`,
+      },
+      { type: 'scan', text: '31234000000016' },
+    ]);
     const justFits = feed([...text('3'.repeat(MAX_LINE)), ENTER]);
     expect(justFits.effects).toEqual([{ type: 'scan', text: '3'.repeat(MAX_LINE) }]);
   });

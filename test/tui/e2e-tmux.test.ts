@@ -88,6 +88,11 @@ describe('offcirc run on a terminal', () => {
     await waitForScreen((s) => s.includes('→ LOAN'), 'LOAN mode after Ctrl-C');
     expect(await screen()).not.toContain('offcirc exited');
 
+    // A pasted blob is no barcode: rejected with the reason, never cut down to one.
+    await tmux('send-keys', '-t', 'kiosk', '-l', '3'.repeat(300));
+    await tmux('send-keys', '-t', 'kiosk', 'Enter');
+    await waitForScreen((s) => s.includes('more than 256 characters before Enter'), 'the long line rejected');
+
     // Quitting needs the PIN: a wrong one is refused, the right one quits.
     await tmux('send-keys', '-t', 'kiosk', 'F10');
     await waitForScreen((s) => s.includes('Staff PIN to quit'), 'the PIN prompt');

@@ -21,6 +21,8 @@ export class MemoryStation implements StationFeed, StationControl {
   current: StationView;
   readonly commands: string[] = [];
   readonly scans: string[] = [];
+  /** Typed lines the screen already knew were unusable, with the reason it gave. */
+  readonly unusable: { text: string; error: string }[] = [];
   quits = 0;
   private listeners = new Set<(event?: KioskEvent) => void>();
 
@@ -51,8 +53,9 @@ export class MemoryStation implements StationFeed, StationControl {
     this.commands.push(command);
   }
 
-  scanLine(text: string): void {
-    this.scans.push(text);
+  scanLine(text: string, error?: string): void {
+    if (error === undefined) this.scans.push(text);
+    else this.unusable.push({ text, error });
   }
 
   quit(): void {
