@@ -3,6 +3,7 @@
  * on) and the generated JSON Schema (config/offcirc.schema.json) all come from here.
  */
 import { z } from 'zod';
+import { nestedRepetition } from './regex-safety.js';
 
 /** Shows a rejected value the way the technician typed it, kept short. */
 export function show(value: unknown): string {
@@ -45,7 +46,7 @@ const distinctValues =
     });
   };
 
-/** A regular expression source that compiles. */
+/** A regular expression source that compiles, and can't freeze the kiosk on a near-miss scan. */
 const pattern = () =>
   text('a regular expression such as "^2\\\\d{13}$"').superRefine((source, ctx) => {
     try {
@@ -55,7 +56,14 @@ const pattern = () =>
         code: 'custom',
         message: `invalid regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')}), expected a valid JavaScript regular expression`,
       });
+      return;
     }
+    const nested = nestedRepetition(source);
+    if (nested !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        message: `${nested} repeats a group that itself repeats, which can take hours on a scan that almost matches, expected fixed counts inside, such as "^(\\\\d{4})+$", or one repetition, such as "^\\\\d+$"`,
+      });
   });
 
 /** USB vendor and product IDs: a number or a hex string such as "0x0c2e". */

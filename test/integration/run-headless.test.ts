@@ -188,6 +188,11 @@ describe('bad config is refused before anything starts', () => {
       /barcodes\.item\[0\]\.pattern: invalid regular expression/,
     ],
     [
+      'a pattern that could freeze the kiosk on a near-miss scan',
+      '{ "barcodes": { "patron": [{ "pattern": "^(\\\\d+)+$" }] } }',
+      /barcodes\.patron\[0\]\.pattern: \(\\d\+\)\+ repeats a group that itself repeats/,
+    ],
+    [
       'a device without the keys its type needs',
       '{ "devices": [{ "id": "f", "type": "serial" }] }',
       /devices\[0\]\.path: missing/,
