@@ -3,10 +3,12 @@
  * the commands for the station out. It holds no circulation rules: only typing, the staff PIN and its lock.
  *
  * Choices where the brief was silent:
- * - A typed line is a scan only if it ends with Enter within 2 s of its last key: a stray key pressed
- *   earlier is dropped rather than glued to the front of the next scan. Esc clears a half-typed line.
+ * - A typed line is a scan only if it ends with Enter within 10 s of its last key: a stray key pressed
+ *   earlier is dropped rather than glued to the front of the next scan, and a person copying a damaged
+ *   label by hand has time to read the next digits. Esc clears a half-typed line. While a line waits,
+ *   the screen shows one dot per character, never the characters (it may be a patron card).
  * - A line longer than the scanner drivers' limit (256 characters) is no barcode (a stuck key, a paste):
- *   it is dropped whole at Enter, never truncated into something that might look valid.
+ *   it is rejected whole at Enter, with the reason, never truncated into something that might look valid.
  * - The end-session key never needs the PIN: ending a session only protects the patron.
  * - Three wrong PINs in a row (across prompts: cancelling doesn't reset the count) lock every PIN-guarded
  *   key for a minute. An open prompt nobody types into closes after 30 s, so a patron's scans don't land
@@ -16,7 +18,7 @@ import type { Config } from '../config/schema.js';
 import { DEFAULT_MAX_LINE } from '../devices/framing.js';
 import type { FunctionKey, KeyAction } from './keys.js';
 
-export const LINE_SILENCE_MS = 2000;
+export const LINE_SILENCE_MS = 10_000;
 export const MAX_LINE = DEFAULT_MAX_LINE;
 export const PIN_ATTEMPTS = 3;
 export const PIN_LOCK_MS = 60_000;
@@ -164,6 +166,12 @@ function lineKey(state: InputState, action: KeyAction, now: number) {
     default:
       return { state };
   }
+}
+
+/** How many characters of a typed line wait for Enter at `now`: none once the line has gone stale. */
+export function typedLength(state: InputState, now: number): number {
+  if (state.prompt || state.lastKeyAt === undefined || now - state.lastKeyAt > LINE_SILENCE_MS) return 0;
+  return [...state.line].length;
 }
 
 /** Applies one key action at time `now`; returns the next state and what the station should be asked to do. */

@@ -5,7 +5,7 @@
 import type { Config } from '../config/schema.js';
 import type { KioskEvent, Mode } from '../kiosk/events.js';
 import type { StationView } from '../station/view.js';
-import { type InputState, needsPin, type InputRules, PIN_ATTEMPTS, settle } from './controls.js';
+import { type InputState, needsPin, type InputRules, PIN_ATTEMPTS, settle, typedLength } from './controls.js';
 import { countdown, hhmm, hhmmss, maskCard, secondsLeft } from './format.js';
 
 type DecisionEvent = Extract<KioskEvent, { type: 'transaction' | 'rejected' }>;
@@ -69,6 +69,9 @@ export interface ScreenModel {
   legend: { key: string; label: string }[];
 }
 
+/** Dots shown at most for a typed line (a scan is rarely longer). */
+const TYPED_DOTS = 30;
+
 /** Rows taken by everything but the recent list (see KioskScreen's layout), at banner scale 1. */
 const FIXED_ROWS = 18;
 
@@ -121,6 +124,13 @@ function instruction(view: StationView, now: number, endKey: string): ScreenMode
     text: `Scan your items — card ${maskCard(view.patron)}`,
     detail: `${left}press ${endKey} when you're done.`,
   };
+}
+
+/** While a line is being typed, the instruction's second row shows it as dots, so the typist sees it arrive. */
+function typing(shown: ScreenModel['instruction'], typed: number): ScreenModel['instruction'] {
+  if (typed === 0) return shown;
+  const dots = typed > TYPED_DOTS ? `${'•'.repeat(TYPED_DOTS)}…` : '•'.repeat(typed);
+  return { ...shown, detail: `Typed: ${dots} · Enter sends it, Esc clears it` };
 }
 
 function decision(shown: Shown, view: StationView, now: number, ms: number): ScreenModel['decision'] {
@@ -191,7 +201,7 @@ export function screenModel({
       view.mode === 'loan'
         ? { mode: 'loan', word: 'LOAN', arrow: '→', caption: 'Borrow items' }
         : { mode: 'return', word: 'RETURN', arrow: '←', caption: 'Give items back' },
-    instruction: instruction(view, now, config.keys.endSession),
+    instruction: typing(instruction(view, now, config.keys.endSession), typedLength(input, now)),
     decision: decision(shown, view, now, decisionMs),
     note,
     recent: {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashPin } from '../../src/config/pin.js';
+import { LINE_SILENCE_MS } from '../../src/tui/controls.js';
 import type { KioskEvent } from '../../src/kiosk/events.js';
 import { at, renderScreen, settle } from './screen.js';
 import { MemoryStation } from './station.js';
@@ -327,10 +328,27 @@ describe('KioskScreen: keys', () => {
     s.unmount();
   });
 
-  it('drops a half-typed line after two seconds of silence', async () => {
+  it('shows a line being typed as one dot per character, never the characters, until Enter', async () => {
+    const s = renderScreen();
+    await s.press('2123400');
+    expect(s.frame()).toContain('Typed: ••••••• · Enter sends it, Esc clears it');
+    expect(s.frame()).not.toContain('2123400');
+    // A person copying a label by hand pauses to read: nine seconds later the line still waits.
+    await s.advance(LINE_SILENCE_MS - 1000);
+    await s.press('0000018');
+    expect(s.frame()).toContain(`Typed: ${'•'.repeat(14)} ·`);
+    await s.press('\r');
+    expect(s.station.scans).toEqual([PATRON]);
+    expect(s.frame()).not.toContain('Typed:');
+    s.unmount();
+  });
+
+  it('drops a half-typed line after ten seconds of silence, and says so by clearing the dots', async () => {
     const s = renderScreen();
     await s.press('99');
-    await s.advance(2001);
+    expect(s.frame()).toContain('Typed: ••');
+    await s.advance(LINE_SILENCE_MS + 1);
+    expect(s.frame()).not.toContain('Typed:');
     await s.press('31234000000016\r');
     expect(s.station.scans).toEqual([ITEM]);
     s.unmount();
