@@ -86,20 +86,20 @@ describe('the station log', () => {
     };
   }
 
+  /** A logger writing to `dir` and to a collecting stream, trying a failed file again after 50 ms. */
+  function logTo(dir: string) {
+    const seen = records();
+    const logger = createLogger({ level: 'info', station: 'desk-1', stream: seen.out, dir, fileRetryMs: 50 });
+    return { seen, logger };
+  }
+
   it('a log folder that cannot be made: said once, the stream gets every record, tried again later', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'offcirc-log-'));
     try {
       const blocker = path.join(dir, 'file');
       writeFileSync(blocker, '');
       const logs = path.join(blocker, 'logs');
-      const seen = records();
-      const logger = createLogger({
-        level: 'info',
-        station: 'desk-1',
-        stream: seen.out,
-        dir: logs,
-        fileRetryMs: 50,
-      });
+      const { seen, logger } = logTo(logs);
       expect(logger.fileProblem).toMatch(
         new RegExp(`^cannot write logs in ${logs} \\(ENOTDIR: .*\\); logging to a file is off for now$`),
       );
@@ -137,14 +137,7 @@ describe('the station log', () => {
     mkdirSync(disk);
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', disk]);
     try {
-      const seen = records();
-      const logger = createLogger({
-        level: 'info',
-        station: 'desk-1',
-        stream: seen.out,
-        dir: disk,
-        fileRetryMs: 50,
-      });
+      const { seen, logger } = logTo(disk);
       const filler = path.join(disk, 'filler');
       try {
         execFileSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=1k', 'count=64'], { stdio: 'ignore' });
