@@ -14,8 +14,7 @@ import {
   checkFiles,
   exitCode,
   plural,
-  printHuman,
-  printUnreadable,
+  refuseOnProblems,
   type CheckResult,
   type Io,
 } from './verify.js';
@@ -81,16 +80,11 @@ export async function exportCommand(
     return EXIT_UNREADABLE;
   }
   if (!result) return EXIT_UNREADABLE;
-  if (exitCode(result) !== EXIT_OK) {
-    printHuman(result, (line) => io.err(line));
-    printUnreadable(result, (line) => io.err(line));
-    io.err(
-      result.unreadable.length > 0
-        ? `offcirc export: refused, ${file} could not be read; nothing was written`
-        : `offcirc export: refused, ${file} has problems (fix them and export again); nothing was written`,
-    );
-    return exitCode(result);
-  }
+  const refused = refuseOnProblems(result, io, 'offcirc export', {
+    unreadable: `${file} could not be read`,
+    problems: `${file} has problems (fix them and export again)`,
+  });
+  if (refused !== undefined) return refused;
   io.out(
     `${options.out}: ${plural(result.totals.loans, 'issue')} and ${plural(result.totals.returns, 'return')} for Koha (from ${plural(result.totals.lines, 'line')} of ${file})`,
   );

@@ -10,16 +10,7 @@ import { LINE_ENDINGS } from '../journal/line.js';
 import { MergePlan, OrderWatch, chooseLineEnding } from '../journal/merge.js';
 import { stampValue } from '../journal/parse.js';
 import { OutputError, outputRefusal, writeAtomically } from './out-file.js';
-import {
-  EXIT_OK,
-  EXIT_UNREADABLE,
-  checkFiles,
-  exitCode,
-  plural,
-  printHuman,
-  printUnreadable,
-  type Io,
-} from './verify.js';
+import { EXIT_OK, EXIT_UNREADABLE, checkFiles, plural, refuseOnProblems, type Io } from './verify.js';
 
 export interface MergeOptions {
   out: string;
@@ -75,16 +66,11 @@ export async function mergeCommand(
       plan.add(stamp, fileIndex, offset, Math.min(length, content.length));
     },
   });
-  if (result.unreadable.length > 0 || result.log.total > 0) {
-    printHuman(result, (line) => io.err(line));
-    printUnreadable(result, (line) => io.err(line));
-    io.err(
-      result.unreadable.length > 0
-        ? 'offcirc merge: refused, an input could not be read; nothing was written'
-        : `offcirc merge: refused, the inputs have problems (fix them and merge again); nothing was written`,
-    );
-    return exitCode(result);
-  }
+  const refused = refuseOnProblems(result, io, 'offcirc merge', {
+    unreadable: 'an input could not be read',
+    problems: 'the inputs have problems (fix them and merge again)',
+  });
+  if (refused !== undefined) return refused;
 
   const { ending, differ } = chooseLineEnding(
     result.files.map((f) => f.lineEnding),

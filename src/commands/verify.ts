@@ -149,6 +149,26 @@ export function exitCode(result: CheckResult): number {
   return result.log.total > 0 ? EXIT_PROBLEMS : EXIT_OK;
 }
 
+/**
+ * For the commands that write only from clean inputs (merge, export): when `result` has a problem or an
+ * unreadable file, prints them and why nothing was written on standard error and returns the exit code;
+ * otherwise returns undefined.
+ */
+export function refuseOnProblems(
+  result: CheckResult,
+  io: Io,
+  command: string,
+  why: { unreadable: string; problems: string },
+): number | undefined {
+  const code = exitCode(result);
+  if (code === EXIT_OK) return undefined;
+  printHuman(result, (line) => io.err(line));
+  printUnreadable(result, (line) => io.err(line));
+  const reason = result.unreadable.length > 0 ? why.unreadable : why.problems;
+  io.err(`${command}: refused, ${reason}; nothing was written`);
+  return code;
+}
+
 /** The `--json` document. */
 export function jsonReport(result: CheckResult): Record<string, unknown> {
   return {
