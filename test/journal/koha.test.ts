@@ -1,24 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { readFile, readdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exportCommand, type ExportOptions } from '../../src/commands/export.js';
 import { packageVersion } from '../../src/version.js';
 import { kohaHeader, kohaRecord, kohaTimestamp } from '../../src/journal/koha.js';
-import { capture, loan, now, ret, tempFolder } from '../fixtures/offcirc/make.js';
+import { capture, loan, now, ret, tempFolder, type TempFolder } from '../fixtures/offcirc/make.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/offcirc/', import.meta.url));
 
 let dir: string;
 let remove: () => Promise<void>;
-beforeEach(async () => ({ dir, remove } = await tempFolder()));
+let file: TempFolder['file'];
+beforeEach(async () => ({ dir, remove, file } = await tempFolder()));
 afterEach(async () => remove());
-
-async function file(name: string, content: string): Promise<string> {
-  const where = path.join(dir, name);
-  await writeFile(where, content, 'latin1');
-  return where;
-}
 
 async function exportKoha(input: string, options: Partial<ExportOptions> & { out: string }) {
   const { out, err, io } = capture();

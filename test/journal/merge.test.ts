@@ -6,20 +6,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mergeCommand, type MergeOptions } from '../../src/commands/merge.js';
 import { MergePlan, chooseLineEnding } from '../../src/journal/merge.js';
-import { CRLF, LF, capture, loan, now, ret, tempFolder } from '../fixtures/offcirc/make.js';
+import { CRLF, LF, capture, loan, now, ret, tempFolder, type TempFolder } from '../fixtures/offcirc/make.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/offcirc/', import.meta.url));
 
 let dir: string;
 let remove: () => Promise<void>;
-beforeEach(async () => ({ dir, remove } = await tempFolder()));
+let file: TempFolder['file'];
+beforeEach(async () => ({ dir, remove, file } = await tempFolder()));
 afterEach(async () => remove());
-
-async function file(name: string, content: string): Promise<string> {
-  const where = path.join(dir, name);
-  await writeFile(where, content, 'latin1');
-  return where;
-}
 
 async function merge(files: string[], options: MergeOptions) {
   const { out, err, io } = capture();

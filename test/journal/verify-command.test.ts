@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { verifyCommand } from '../../src/commands/verify.js';
-import { CRLF, LF, capture, loan, now, ret, tempFolder } from '../fixtures/offcirc/make.js';
+import { CRLF, LF, capture, loan, now, ret, tempFolder, type TempFolder } from '../fixtures/offcirc/make.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/offcirc/', import.meta.url));
 const item = '31234000000016';
@@ -11,15 +11,9 @@ const patron = '21234000000018';
 
 let dir: string;
 let remove: () => Promise<void>;
-beforeEach(async () => ({ dir, remove } = await tempFolder()));
+let file: TempFolder['file'];
+beforeEach(async () => ({ dir, remove, file } = await tempFolder()));
 afterEach(async () => remove());
-
-/** Writes `content` (a string as latin1 bytes, or bytes) to a file in the temp folder; returns its path. */
-async function file(name: string, content: string | Uint8Array): Promise<string> {
-  const where = path.join(dir, name);
-  await writeFile(where, typeof content === 'string' ? Buffer.from(content, 'latin1') : content);
-  return where;
-}
 
 /** Verifies the files; returns the exit code and what was printed. */
 async function verify(files: string[], json = false) {
