@@ -264,15 +264,18 @@ describe('what a technician gets from a broken copy', () => {
     return path.join(dir, 'offcirc');
   };
 
-  /** Runs a headless kiosk with one serial scanner on a fresh pty; returns that scanner's status record. */
-  async function serialStatus(executable: string): Promise<LogRecord> {
-    const pty = await startPty();
+  /**
+   * Runs a headless kiosk beside `executable` with one `device`; returns that device's first status
+   * record, once the kiosk has also said `ready` (it stays up for its other scanners) and stopped cleanly
+   * on SIGTERM.
+   */
+  async function deviceStatus(
+    executable: string,
+    device: { id: string; type: string } & Record<string, unknown>,
+  ): Promise<LogRecord> {
     const dir = path.dirname(executable);
     const config = path.join(dir, 'offcirc.json');
-    writeFileSync(
-      config,
-      JSON.stringify({ devices: [{ id: 'front', type: 'serial', path: pty.scannerPath }] }),
-    );
+    writeFileSync(config, JSON.stringify({ devices: [device] }));
     const kiosk = start(executable, [
       'run',
       '--headless',
@@ -283,16 +286,24 @@ describe('what a technician gets from a broken copy', () => {
     ]);
     try {
       const status = await kiosk.waitForRecord(
-        (r) => r.event === 'device' && r.device === 'front',
-        'the serial status',
+        (r) => r.event === 'device' && r.device === device.id,
+        `the ${device.type} status`,
       );
-      // The kiosk itself stays up for its other scanners, and stops as asked.
       await kiosk.waitForRecord((r) => r.event === 'ready', 'ready all the same');
       kiosk.child.kill('SIGTERM');
       expect(await kiosk.exited, kiosk.stderr()).toBe(0);
       return status;
     } finally {
       kiosk.child.kill('SIGKILL');
+    }
+  }
+
+  /** The status of a serial scanner on a fresh pty (see deviceStatus). */
+  async function serialStatus(executable: string): Promise<LogRecord> {
+    const pty = await startPty();
+    try {
+      return await deviceStatus(executable, { id: 'front', type: 'serial', path: pty.scannerPath });
+    } finally {
       await pty.dispose();
     }
   }
@@ -330,32 +341,14 @@ describe('what a technician gets from a broken copy', () => {
   it('a damaged HID addon is an error status naming the file, not a crash', async () => {
     const dir = path.dirname(copy('hidless'));
     writeFileSync(path.join(dir, 'offcirc-lib', 'node-hid-hidraw.node'), '');
-    const config = path.join(dir, 'offcirc.json');
-    writeFileSync(
-      config,
-      JSON.stringify({ devices: [{ id: 'gun', type: 'hid', vendorId: '0x0c2e', productId: '0x0b61' }] }),
-    );
-    const kiosk = start(path.join(dir, 'offcirc'), [
-      'run',
-      '--headless',
-      '--config',
-      config,
-      '--journal',
-      path.join(dir, 'OffCirc.dat'),
-    ]);
-    try {
-      const status = await kiosk.waitForRecord(
-        (r) => r.event === 'device' && r.device === 'gun',
-        'the HID status',
-      );
-      expect(status.status).toBe('error');
-      expect(status.message).toMatch(/^HID support unavailable: /);
-      expect(status.message).toContain(path.join(dir, 'offcirc-lib', 'node-hid-hidraw.node'));
-      await kiosk.waitForRecord((r) => r.event === 'ready', 'ready all the same');
-      kiosk.child.kill('SIGTERM');
-      expect(await kiosk.exited).toBe(0);
-    } finally {
-      kiosk.child.kill('SIGKILL');
-    }
+    const status = await deviceStatus(path.join(dir, 'offcirc'), {
+      id: 'gun',
+      type: 'hid',
+      vendorId: '0x0c2e',
+      productId: '0x0b61',
+    });
+    expect(status.status).toBe('error');
+    expect(status.message).toMatch(/^HID support unavailable: /);
+    expect(status.message).toContain(path.join(dir, 'offcirc-lib', 'node-hid-hidraw.node'));
   });
 });
