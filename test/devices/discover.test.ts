@@ -6,17 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import { devicesCommand, discoverDevices, formatDiscovery, HIDRAW_RULE } from '../../src/devices/discover.js';
 import { brokenLibusbDir, FakeHidBus, runInChild } from './hid-fakes.js';
+import { portInfo } from '../helpers/ports.js';
 
 type Port = Awaited<ReturnType<typeof SerialPort.list>>[number];
-const port = (p: Partial<Port> & { path: string }): Port => ({
-  manufacturer: undefined,
-  serialNumber: undefined,
-  pnpId: undefined,
-  locationId: undefined,
-  vendorId: undefined,
-  productId: undefined,
-  ...p,
-});
+const port = portInfo;
 
 const noHid = async () => new FakeHidBus().module();
 const noSerial = async () => [] as Port[];

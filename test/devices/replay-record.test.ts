@@ -10,6 +10,7 @@ import { parseRecording } from '../../src/devices/recording.js';
 import { ReplayScanner } from '../../src/devices/replay.js';
 import { startPty, type PtyPair } from '../helpers/pty.js';
 import { FakeHidBus, RecordingSink, waitFor } from './hid-fakes.js';
+import { portInfo } from '../helpers/ports.js';
 
 const PATRON = '21234000000018';
 const ITEM = '31234000000016';
@@ -114,24 +115,14 @@ describe('recordDevice: a serial scanner on a real pty', () => {
     ptys.push(pty);
     const file = out();
     const ports = [
-      {
-        path: '/dev/ttyS0',
-        manufacturer: undefined,
-        serialNumber: undefined,
-        pnpId: undefined,
-        locationId: undefined,
-        vendorId: undefined,
-        productId: undefined,
-      },
-      {
+      portInfo({ path: '/dev/ttyS0' }),
+      portInfo({
         path: pty.scannerPath,
         manufacturer: 'Honeywell',
         serialNumber: 'X9',
-        pnpId: undefined,
-        locationId: undefined,
         vendorId: '0c2e',
         productId: '0b61',
-      },
+      }),
     ];
     const { controller, result, opened } = await recording(
       device({ type: 'serial', match: { vendorId: '0x0c2e', productId: '0x0b61' } }),

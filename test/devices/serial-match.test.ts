@@ -7,16 +7,10 @@ import {
   type PortInfo,
 } from '../../src/devices/serial-match.js';
 import { describeListError, describeOpenError } from '../../src/devices/serial-errors.js';
+import { portInfo } from '../helpers/ports.js';
 
-const port = (path: string, vendorId?: string, productId?: string, serialNumber?: string): PortInfo => ({
-  path,
-  vendorId,
-  productId,
-  serialNumber,
-  manufacturer: undefined,
-  pnpId: undefined,
-  locationId: undefined,
-});
+const port = (path: string, vendorId?: string, productId?: string, serialNumber?: string): PortInfo =>
+  portInfo({ path, vendorId, productId, serialNumber });
 
 describe('USB IDs', () => {
   it('reads config numbers and hex strings with or without 0x, in any case', () => {

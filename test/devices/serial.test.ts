@@ -7,6 +7,7 @@ import type { SerialDeviceConfig } from '../../src/config/schema.js';
 import { SerialScanner, hexBytes, type PortInfo } from '../../src/devices/serial.js';
 import { startPty, waitFor, type PtyPair } from '../helpers/pty.js';
 import { recordingSink, type RecordingSink } from '../helpers/recording-sink.js';
+import { portInfo } from '../helpers/ports.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -153,15 +154,8 @@ describe('SerialScanner on a real pty', () => {
 
   it('follows a matched scanner to its new path after a replug, reporting each change once', async () => {
     const first = await pty({ scannerName: 'A1', hostName: 'B1' });
-    const usb = (path: string, serialNumber = 'S1'): PortInfo => ({
-      path,
-      manufacturer: 'Honeywell',
-      serialNumber,
-      pnpId: undefined,
-      locationId: undefined,
-      vendorId: '0C2E',
-      productId: '0b61',
-    });
+    const usb = (path: string, serialNumber = 'S1'): PortInfo =>
+      portInfo({ path, manufacturer: 'Honeywell', serialNumber, vendorId: '0C2E', productId: '0b61' });
     let plugged: string | undefined = first.scannerPath;
     let lists = 0;
     const listPorts = async () => {
@@ -244,16 +238,7 @@ describe('SerialScanner on a real pty', () => {
     let udev = false;
     const listPorts = async (): Promise<PortInfo[]> => {
       if (!udev) throw realError;
-      const port = { path: pair.scannerPath, vendorId: '0c2e', productId: '0b61' };
-      return [
-        {
-          manufacturer: undefined,
-          serialNumber: undefined,
-          pnpId: undefined,
-          locationId: undefined,
-          ...port,
-        },
-      ];
+      return [portInfo({ path: pair.scannerPath, vendorId: '0c2e', productId: '0b61' })];
     };
     const sink = recordingSink();
     await scanner(config({ match: { vendorId: '0x0c2e', productId: '0x0b61' } }), sink, {
@@ -353,16 +338,7 @@ describe('SerialScanner on a real pty', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     const listPorts = async (): Promise<PortInfo[]> => {
       await gate;
-      const port = { path: pair.scannerPath, vendorId: '0c2e', productId: '0b61' };
-      return [
-        {
-          manufacturer: undefined,
-          serialNumber: undefined,
-          pnpId: undefined,
-          locationId: undefined,
-          ...port,
-        },
-      ];
+      return [portInfo({ path: pair.scannerPath, vendorId: '0c2e', productId: '0b61' })];
     };
     const sink = recordingSink();
     const s = scanner(config({ match: { vendorId: '0x0c2e', productId: '0x0b61' } }), sink, { listPorts });
