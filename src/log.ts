@@ -110,10 +110,9 @@ export function createLogger(options: LoggerOptions): StationLogger {
     if (info) file?.log?.(info, () => undefined);
   };
   if (options.dir) openFile(options.dir);
-  const problemAtStart = fileProblem;
   return {
     log,
-    fileProblem: problemAtStart,
+    fileProblem,
     event: (event) => {
       const [level, message, fields] = eventRecord(event);
       log(level, message, fields);
