@@ -140,8 +140,12 @@ function functionKey(state: InputState, key: FunctionKey, now: number, rules: In
   };
 }
 
+/** Whether what was typed has waited too long for Enter (or nothing was typed yet). */
+const lineIsStale = (state: InputState, now: number) =>
+  state.lastKeyAt === undefined || now - state.lastKeyAt > LINE_SILENCE_MS;
+
 function lineKey(state: InputState, action: KeyAction, now: number) {
-  const stale = state.lastKeyAt === undefined || now - state.lastKeyAt > LINE_SILENCE_MS;
+  const stale = lineIsStale(state, now);
   const line = stale ? '' : state.line;
   const overflow = stale ? false : state.overflow;
   switch (action.type) {
@@ -170,7 +174,7 @@ function lineKey(state: InputState, action: KeyAction, now: number) {
 
 /** How many characters of a typed line wait for Enter at `now`: none once the line has gone stale. */
 export function typedLength(state: InputState, now: number): number {
-  if (state.prompt || state.lastKeyAt === undefined || now - state.lastKeyAt > LINE_SILENCE_MS) return 0;
+  if (state.prompt || lineIsStale(state, now)) return 0;
   return [...state.line].length;
 }
 
