@@ -8,12 +8,9 @@ import { ConfigError, loadConfig } from './config/load.js';
 import { jsonSchema } from './config/schema.js';
 import { packageVersion } from './version.js';
 
-export const EXIT = { ok: 0, problems: 1, usage: 64, config: 78, inUse: 73, io: 74, internal: 70 } as const;
+import { EXIT, type Io } from './exit.js';
 
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-}
+export { EXIT, type Io };
 
 const processIo: Io = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
