@@ -3,7 +3,7 @@
  * that command runs (so `verify` doesn't pay for serialport, node-hid and Ink). Exit codes follow
  * sysexits where one fits (78 bad config, 73 journal in use, 74 journal can't be opened).
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, loadConfig } from './config/load.js';
 import { jsonSchema } from './config/schema.js';
 import { packageVersion } from './version.js';
@@ -56,12 +56,31 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .option('-j, --journal <file>', 'write OffCirc.dat here instead of the configured path')
     .option('--headless', 'no screen: log each event as a JSON line on standard output')
-    .action(async (options: { config?: string; journal?: string; headless?: boolean }) => {
-      const loaded = configFor(options);
-      if (!loaded) return;
-      const { runStation } = await import('./run.js');
-      setExit(await runStation(loaded, { headless: options.headless === true, io }));
-    });
+    .addOption(
+      new Option('--mode <mode>', 'start in this mode, whatever mode the last run was left in').choices([
+        'loan',
+        'return',
+      ]),
+    )
+    .action(
+      async (options: {
+        config?: string;
+        journal?: string;
+        headless?: boolean;
+        mode?: 'loan' | 'return';
+      }) => {
+        const loaded = configFor(options);
+        if (!loaded) return;
+        const { runStation } = await import('./run.js');
+        setExit(
+          await runStation(loaded, {
+            headless: options.headless === true,
+            io,
+            ...(options.mode && { mode: options.mode }),
+          }),
+        );
+      },
+    );
 
   const config = program.command('config').description('Check a config file or make parts of one.');
   config

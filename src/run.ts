@@ -6,12 +6,15 @@ import path from 'node:path';
 import type { LoadedConfig } from './config/load.js';
 import { JournalLockedError } from './journal/writer.js';
 import { createLogger } from './log.js';
-import { Station } from './app.js';
-import type { Io } from './cli.js';
+import { createApp } from './app.js';
+import type { Mode } from './config/schema.js';
+import { EXIT, type Io } from './exit.js';
 
 export interface RunOptions {
   headless: boolean;
   io: Io;
+  /** A start mode the technician forces, over the remembered one. */
+  mode?: Mode;
 }
 
 /** The log folder: as configured, else "logs" beside the journal. */
@@ -37,12 +40,13 @@ export async function runStation(loaded: LoadedConfig, options: RunOptions): Pro
 
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
-  const station = new Station({
+  const app = createApp({
     config,
     journalPath: loaded.journalPath,
     logger,
     screen: !headless,
     stdin: process.stdin,
+    ...(options.mode && { mode: options.mode }),
     onExit: () => finish(),
   });
 
@@ -65,15 +69,15 @@ export async function runStation(loaded: LoadedConfig, options: RunOptions): Pro
   };
 
   try {
-    await station.start();
+    await app.start();
   } catch (error) {
+    // app.start() has already stopped what it started, and only that.
     removeHandlers();
-    await station.stop().catch(() => undefined);
     const message = (error as Error).message;
     logger.log('error', message, { event: 'error' });
     await logger.close();
     options.io.err(`offcirc: ${message}`);
-    return error instanceof JournalLockedError ? 73 : 74;
+    return error instanceof JournalLockedError ? EXIT.inUse : EXIT.io;
   }
 
   let screen: { waitUntilExit(): Promise<void>; unmount(): void } | undefined;
@@ -83,13 +87,13 @@ export async function runStation(loaded: LoadedConfig, options: RunOptions): Pro
     delete process.env.CI;
     delete process.env.CONTINUOUS_INTEGRATION;
     const { runScreen } = await import('./tui/run.js');
-    screen = runScreen({ feed: station, control: station, config });
+    screen = runScreen({ feed: app.feed, control: app.control, config });
     void screen.waitUntilExit().then(() => finish());
   }
 
   await finished;
   screen?.unmount();
-  await station.stop();
+  await app.stop();
   logger.log('info', 'stopped', { event: 'stopped' });
   await logger.close();
   removeHandlers();

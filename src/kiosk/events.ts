@@ -5,6 +5,39 @@ import type { Mode } from '../config/schema.js';
 
 export type { Mode };
 
+/** A scan as the kiosk sees it: the text as received, which device, when (drivers' scans are this). */
+export interface KioskScan {
+  text: string;
+  /** The configured device id. */
+  device: string;
+  /** Milliseconds since the epoch, when the scan's last byte arrived. */
+  at: number;
+  /** Double reads are recognised per group (a scan that can arrive two ways shares one); default: device. */
+  group?: string;
+  /** Set when the driver already knows the scan is unusable (e.g. an unknown HID usage ID). */
+  error?: string;
+}
+
+export interface RecentTransaction {
+  kind: 'loan' | 'return';
+  item: string;
+  /** Milliseconds since the epoch. */
+  at: number;
+}
+
+/** The kiosk's part of what a screen shows. */
+export interface KioskView {
+  mode: Mode;
+  /** The patron of the open loan session (unmasked: the screen masks it). */
+  patron?: string;
+  /** When the open session ends unless another scan comes (ms since the epoch). */
+  sessionEndsAt?: number;
+  /** This session's loans, or the returns since the last pause in return mode; newest last. */
+  recent: RecentTransaction[];
+  inService: boolean;
+  outOfServiceReason?: string;
+}
+
 /** A loan or return the kiosk wants written; it is done only once the journal says it is durable. */
 export interface Transaction {
   kind: 'loan' | 'return';

@@ -9,9 +9,15 @@
  */
 import type { Classified } from '../barcode/classify.js';
 import { describeScan } from '../barcode/describe.js';
-import type { Scan } from '../devices/scanner.js';
-import type { RecentTransaction, StationView } from '../station/view.js';
-import { maskPatron, type KioskEvent, type Mode, type Transaction } from './events.js';
+import {
+  maskPatron,
+  type KioskEvent,
+  type KioskScan as Scan,
+  type KioskView,
+  type Mode,
+  type RecentTransaction,
+  type Transaction,
+} from './events.js';
 import { DoubleReads } from './double-read.js';
 import { KIOSK_REASONS } from './reasons.js';
 
@@ -27,10 +33,7 @@ export interface KioskOptions {
 
 export type KioskCommand = 'loan' | 'return' | 'endSession';
 
-export type KioskView = Pick<
-  StationView,
-  'mode' | 'patron' | 'sessionEndsAt' | 'recent' | 'inService' | 'outOfServiceReason'
->;
+export type { KioskView };
 
 interface Session {
   id: number;
@@ -199,6 +202,12 @@ export class Kiosk {
   /** Time passes: ends an idle session (and clears the return list after the same idle time). */
   tick(now: number): KioskEvent[] {
     return this.expire(now);
+  }
+
+  /** When tick() will next have something to end (an idle session or return list), if anything. */
+  nextExpiry(): number | undefined {
+    if (this.session === undefined && this.returns.recent.length === 0) return undefined;
+    return this.lastScanAt + this.options.idleTimeoutMs;
   }
 
   /** The kiosk part of the StationView: a snapshot (copies), safe to keep. */

@@ -1,28 +1,16 @@
 /**
- * What a screen needs to draw the station at any moment: a plain snapshot, rebuilt by app.ts from the
- * kiosk, the devices and the journal. The screen reads it and the kiosk's events; it decides nothing.
+ * What a screen needs to draw the station at any moment: a plain snapshot, rebuilt by the station from
+ * the kiosk's view, the devices and the store. The screen reads it and the kiosk's events; it decides
+ * nothing.
  */
-import type { DeviceStatus } from '../devices/scanner.js';
-import type { KioskEvent, Mode } from '../kiosk/events.js';
+import type { KioskEvent, KioskView, RecentTransaction } from '../kiosk/events.js';
 
-export interface RecentTransaction {
-  kind: 'loan' | 'return';
-  item: string;
-  /** Milliseconds since the epoch. */
-  at: number;
-}
+export type { RecentTransaction };
 
-export interface StationView {
+export type DeviceStatus = 'connected' | 'disconnected' | 'error';
+
+export interface StationView extends KioskView {
   station: string;
-  mode: Mode;
-  /** The patron of the open loan session (unmasked: the screen masks it). */
-  patron?: string;
-  /** When the open session ends unless another scan comes (ms since the epoch). */
-  sessionEndsAt?: number;
-  /** This session's loans, or the returns since the last pause in return mode; newest last. */
-  recent: RecentTransaction[];
-  inService: boolean;
-  outOfServiceReason?: string;
   devices: { id: string; status: DeviceStatus; message: string }[];
   journal: {
     path: string;
