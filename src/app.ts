@@ -8,7 +8,7 @@ import type { Config, Mode } from './config/schema.js';
 import { createClassifier } from './barcode/classify.js';
 import { createScanner } from './devices/index.js';
 import { JournalStore } from './journal/store.js';
-import { outboxDir } from './journal/outbox.js';
+import { outboxDir, outboxWaiting } from './journal/outbox.js';
 import type { Log, StationLogger } from './log.js';
 import { ControlServer, controlSocketPath } from './station/control.js';
 import { stateFile } from './station/files.js';
@@ -56,7 +56,10 @@ export function createApp(options: AppOptions): App {
   let typed: TypedLines | undefined;
   const state = new StateOutput(new StateStore(stateFile(options.journalPath), log, now));
   const feed = new ScreenFeed(() => station.view());
-  const outbox = new OutboxWatch(outboxDir(options.journalPath), (n) => station.noteOutbox(n));
+  const outbox = new OutboxWatch(
+    async () => (await outboxWaiting(outboxDir(options.journalPath))).transactions,
+    (n) => station.noteOutbox(n),
+  );
   const station: Station = new Station({
     station: config.station,
     kiosk: {

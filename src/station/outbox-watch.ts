@@ -4,7 +4,6 @@
  * it: a slow or strange outbox can delay the count, never a scan. One count at a time; a refresh asked
  * for meanwhile runs once the current one ends.
  */
-import { outboxWaiting } from '../journal/outbox.js';
 import type { StationEvent, StationOutput } from './ports.js';
 
 /** How often the outbox is looked at again. */
@@ -15,8 +14,9 @@ export class OutboxWatch implements StationOutput {
   private counting: Promise<void> | undefined;
   private again = false;
 
+  /** `count`: the transactions waiting now (the journal's outbox reader); `found`: where the count goes. */
   constructor(
-    private readonly dir: string,
+    private readonly count: () => Promise<number>,
     private readonly found: (transactions: number) => void,
   ) {}
 
@@ -41,8 +41,8 @@ export class OutboxWatch implements StationOutput {
       this.again = true;
       return;
     }
-    this.counting = outboxWaiting(this.dir)
-      .then((waiting) => this.found(waiting.transactions))
+    this.counting = this.count()
+      .then((transactions) => this.found(transactions))
       .catch(() => undefined)
       .finally(() => {
         this.counting = undefined;
