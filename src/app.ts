@@ -102,6 +102,7 @@ export function createApp(options: AppOptions): App {
           event: 'journal',
           path: opened.path,
           lines: opened.lines,
+          today: opened.today,
         });
       },
       stop: () => station.stop(),

@@ -20,6 +20,7 @@ import type {
   ScanSource,
   SourceStatus,
   StationEvent,
+  StoreOpened,
   StationOutput,
   TransactionStore,
 } from './ports.js';
@@ -106,7 +107,7 @@ export class Station {
    * Opens the store (refusing to start if it can't be used), starts the outputs, then the sources. A
    * failure stops what had started, in reverse, and rejects.
    */
-  async start(): Promise<{ lines: number; path: string }> {
+  async start(): Promise<StoreOpened> {
     try {
       const opened = await this.options.store.start();
       this.started.push(this.options.store);
