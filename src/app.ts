@@ -7,6 +7,7 @@
 import type { Config, Mode } from './config/schema.js';
 import { createClassifier } from './barcode/classify.js';
 import { createScanner } from './devices/index.js';
+import { chooseStartMode } from './kiosk/start-mode.js';
 import { JournalStore } from './journal/store.js';
 import { outboxDir, outboxWaiting } from './journal/outbox.js';
 import type { Log, StationLogger } from './log.js';
@@ -43,11 +44,6 @@ export interface App {
   stop(): Promise<void>;
 }
 
-interface Part {
-  start(): Promise<unknown>;
-  stop(): Promise<void>;
-}
-
 export function createApp(options: AppOptions): App {
   const { config } = options;
   const log: Log = options.logger.log;
@@ -67,7 +63,7 @@ export function createApp(options: AppOptions): App {
       idleTimeoutMs: config.session.idleTimeoutSeconds * 1000,
       doubleReadMs: config.session.doubleReadMs,
     },
-    modeAtStart: () => chooseMode(options.mode, state.rememberedMode(), config.startMode).mode,
+    modeAtStart: () => chooseStartMode(options.mode, state.rememberedMode(), config.startMode).mode,
     classify: createClassifier({ barcodes: config.barcodes, commands: config.commands }),
     store: new JournalStore({
       path: options.journalPath,
@@ -94,28 +90,8 @@ export function createApp(options: AppOptions): App {
   });
   const control = new ControlServer(controlSocketPath(options.journalPath), () => station.rotate());
 
-  const parts: Part[] = [
-    {
-      start: async () => {
-        const opened = await station.start();
-        log('info', `journal ${opened.path} open with ${opened.lines} line(s)`, {
-          event: 'journal',
-          path: opened.path,
-          lines: opened.lines,
-          today: opened.today,
-        });
-      },
-      stop: () => station.stop(),
-    },
-    {
-      start: async () => {
-        const problem = await control.start().catch((error: Error) => error.message);
-        if (problem) log('warn', `no control socket: ${problem}`, { event: 'control' });
-      },
-      stop: () => control.stop(),
-    },
-  ];
-  const started: Part[] = [];
+  /** What started, to stop in reverse: exactly that. */
+  const started: (() => Promise<void>)[] = [];
 
   return {
     station,
@@ -126,16 +102,12 @@ export function createApp(options: AppOptions): App {
       quit: () => options.onExit?.(),
     },
     async start() {
-      try {
-        for (const part of parts) {
-          await part.start();
-          started.push(part);
-        }
-      } catch (error) {
-        await this.stop();
-        throw error;
-      }
-      const { mode, from } = chooseMode(options.mode, state.rememberedMode(), config.startMode);
+      await station.start(); // on failure it has stopped what it started: nothing here to undo
+      started.push(() => station.stop());
+      const problem = await control.start().catch((error: Error) => error.message);
+      if (problem) log('warn', `no control socket: ${problem}`, { event: 'control' });
+      else started.push(() => control.stop());
+      const { mode, from } = chooseStartMode(options.mode, state.rememberedMode(), config.startMode);
       log('info', 'ready', {
         event: 'ready',
         journal: options.journalPath,
@@ -145,21 +117,7 @@ export function createApp(options: AppOptions): App {
       });
     },
     async stop() {
-      for (const part of started.splice(0).reverse()) await part.stop();
+      for (const stop of started.splice(0).reverse()) await stop();
     },
   };
-}
-
-/**
- * The mode to start in: one forced with `run --mode` wins; else the mode staff left the kiosk in (a
- * restart after a crash or power cut must not switch a return desk to loans); else `startMode`.
- */
-export function chooseMode(
-  forced: Mode | undefined,
-  remembered: Mode | undefined,
-  startMode: Mode,
-): { mode: Mode; from: 'run --mode' | 'remembered' | 'startMode' } {
-  if (forced) return { mode: forced, from: 'run --mode' };
-  if (remembered) return { mode: remembered, from: 'remembered' };
-  return { mode: startMode, from: 'startMode' };
 }

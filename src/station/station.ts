@@ -7,7 +7,7 @@
  * transaction is decided, stored and reported before that source's next scan, and a flooding scanner
  * costs another at most one of its scans. A watchdog takes the station out of service when a scan has
  * waited longer than STALL_MS (a store that hangs), so the screen never says "in service" while scans
- * aren't being handled.
+ * aren't being handled (watchdog.ts).
  */
 import type { Classified } from '../barcode/classify.js';
 import type { KioskEvent, KioskScan, Transaction } from '../kiosk/events.js';
@@ -15,6 +15,7 @@ import { Kiosk, type KioskCommand, type KioskOptions } from '../kiosk/kiosk.js';
 import type { Log } from '../log.js';
 import { FairQueue } from './fair-queue.js';
 import { FloodWatch } from './flood.js';
+import { Watchdog } from './watchdog.js';
 import type {
   ScanSink,
   ScanSource,
@@ -53,8 +54,6 @@ type Work =
 export const SOURCE_QUEUE = 32;
 /** Key commands waiting: a key held down or a pasted megabyte of F1 codes is not 16 decisions. */
 const KEY_QUEUE = 16;
-/** A scan waiting longer than this means scans aren't being handled: out of service, with the reason. */
-export const STALL_MS = 5000;
 
 const KEYS = '\0keys';
 const STATION = '\0station';
@@ -75,20 +74,24 @@ export class Station {
   private today = 0;
   private lastWrite: StationView['journal']['lastWrite'];
   private outbox: number | undefined;
-  private stalled: string | undefined;
   private running = false;
   private stopping = false;
   private drained: (() => void)[] = [];
-  private readonly timers: Record<'retry' | 'expiry' | 'stall', NodeJS.Timeout | undefined> = {
+  private readonly watchdog: Watchdog;
+  private readonly timers: Record<'retry' | 'expiry', NodeJS.Timeout | undefined> = {
     retry: undefined,
     expiry: undefined,
-    stall: undefined,
   };
 
   /** Builds the parts; no I/O. */
   constructor(private readonly options: StationOptions) {
     this.now = options.now ?? Date.now;
     this.kiosk = new Kiosk(options.kiosk);
+    this.watchdog = new Watchdog({
+      oldest: () => this.queue.oldest(),
+      now: this.now,
+      changed: (reason) => this.stallChanged(reason),
+    });
     this.flood = new FloodWatch({
       now: this.now,
       log: options.log,
@@ -112,6 +115,12 @@ export class Station {
       const opened = await this.options.store.start();
       this.started.push(this.options.store);
       this.storePath = opened.path;
+      this.options.log('info', `journal ${opened.path} open with ${opened.lines} line(s)`, {
+        event: 'journal',
+        path: opened.path,
+        lines: opened.lines,
+        today: opened.today,
+      });
       this.today = opened.today.loans + opened.today.returns;
       for (const output of this.options.outputs) {
         await output.start?.(this.view());
@@ -137,6 +146,7 @@ export class Station {
     this.stopping = true;
     for (const timer of Object.values(this.timers)) clearTimeout(timer);
     this.flood.stop();
+    this.watchdog.stop();
     // Sources started last, so they stop first; the work they queued is finished before the rest stops.
     for (const part of this.started.splice(0).reverse()) {
       if (!this.sources.includes(part as ScanSource)) await this.idle();
@@ -150,7 +160,10 @@ export class Station {
     return {
       station: this.options.station,
       ...kiosk,
-      ...(this.stalled !== undefined && { inService: false, outOfServiceReason: this.stalled }),
+      ...(this.watchdog.reason !== undefined && {
+        inService: false,
+        outOfServiceReason: this.watchdog.reason,
+      }),
       devices: [...this.devices.values()].map((d) => this.flood.shown(d)),
       journal: {
         path: this.storePath,
@@ -203,7 +216,7 @@ export class Station {
       if (work.kind === 'scan') this.flood.dropped(work.scan.device);
       return false;
     }
-    this.armStallCheck();
+    this.watchdog.arm();
     if (!this.running) void this.pump();
     return true;
   }
@@ -219,7 +232,7 @@ export class Station {
           event: 'error',
         });
       }
-      this.checkStalled();
+      this.watchdog.check();
     }
     this.running = false;
     this.armExpiry();
@@ -290,37 +303,13 @@ export class Station {
     this.timers.expiry.unref();
   }
 
-  private armStallCheck(): void {
-    if (this.timers.stall !== undefined || this.stopping) return;
-    const oldest = this.queue.oldest() ?? this.now();
-    this.timers.stall = setTimeout(
-      () => {
-        this.timers.stall = undefined;
-        this.checkStalled();
-        if (this.queue.size > 0) this.armStallCheck();
-      },
-      Math.max(0, oldest + STALL_MS - this.now()),
-    );
-    this.timers.stall.unref();
-  }
-
-  /** Out of service while the oldest waiting work has waited STALL_MS or more; back when it hasn't. */
-  private checkStalled(): void {
-    const oldest = this.queue.oldest();
-    const waited = oldest === undefined ? 0 : this.now() - oldest;
-    const now = this.now();
-    if (waited >= STALL_MS && this.stalled === undefined) {
-      this.stalled = `scans are not being handled: one has waited ${Math.round(waited / 1000)} s`;
-      this.emit([{ type: 'service', inService: false, reason: this.stalled, at: now }]);
-    } else if (waited < STALL_MS && this.stalled !== undefined) {
-      this.stalled = undefined;
-      const kiosk = this.kiosk.view();
-      this.emit([
-        kiosk.inService
-          ? { type: 'service', inService: true, at: now }
-          : { type: 'service', inService: false, reason: kiosk.outOfServiceReason ?? '', at: now },
-      ]);
-    }
+  /** The watchdog's verdict changed: out of service while stalled, then back to the kiosk's own state. */
+  private stallChanged(reason: string | undefined): void {
+    const at = this.now();
+    const kiosk = this.kiosk.view();
+    if (reason !== undefined) this.emit([{ type: 'service', inService: false, reason, at }]);
+    else if (kiosk.inService) this.emit([{ type: 'service', inService: true, at }]);
+    else this.emit([{ type: 'service', inService: false, reason: kiosk.outOfServiceReason ?? '', at }]);
   }
 
   private emit(events: StationEvent[]): void {

@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Classified } from '../../src/barcode/classify.js';
 import type { Log } from '../../src/log.js';
 import type { ScanSink } from '../../src/station/ports.js';
-import { SOURCE_QUEUE, STALL_MS, Station } from '../../src/station/station.js';
+import { SOURCE_QUEUE, Station } from '../../src/station/station.js';
+import { STALL_MS } from '../../src/station/watchdog.js';
 import { FakeSource, FakeStore, RecordingOutput } from './fakes.js';
 
 const ANN = '21234000000018';
