@@ -33,3 +33,20 @@ describe('DoubleReads', () => {
     expect(reads.check('g', 'k', 5_050)).toBe('double');
   });
 });
+
+describe('DoubleReads: the cost of a read', () => {
+  it('forgets reads that left the window as it goes: memory is what a window of scanning holds', () => {
+    const reads = new DoubleReads(1500);
+    // A scan every 100 ms for 10,000 scans: at most 15 distinct reads are inside any 1.5 s window.
+    for (let i = 0; i < 10_000; i++) expect(reads.check('front', `item:${i}`, i * 100)).toBe('read');
+    expect(reads.size).toBeLessThanOrEqual(16);
+  });
+
+  it('still calls a repeat a double after many other reads passed through the window', () => {
+    const reads = new DoubleReads(1000);
+    reads.check('g', 'item:x', 0);
+    for (let i = 0; i < 50; i++) reads.check('g', `item:${i}`, 10 + i);
+    expect(reads.check('g', 'item:x', 500)).toBe('double');
+    expect(reads.check('g', 'item:x', 1400)).toBe('repeat');
+  });
+});
