@@ -28,7 +28,8 @@ export function renderScreen(
   const config: Config = configSchema.parse(options.config ?? {});
   let time = options.start ?? at(14, 2, 0);
   const now = () => time;
-  const term = options.term ?? 'xterm-256color';
+  // An explicit undefined leaves TERM to the screen's own default (the environment).
+  const term = 'term' in options ? options.term : 'xterm-256color';
   const ui = render(createElement(KioskScreen, { feed: station, control: station, config, now, term }));
   const frame = () => (ui.lastFrame() ?? '').replace(ANSI, '');
   return {
