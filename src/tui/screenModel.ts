@@ -230,7 +230,7 @@ export function screenModel({
         view.recent.length === 0
           ? ''
           : view.mode === 'loan'
-            ? `On your card this session (${view.recent.length})`
+            ? `Borrowed just now (${view.recent.length})`
             : `Returned just now (${view.recent.length})`,
       rows: recent,
     },

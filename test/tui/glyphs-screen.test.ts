@@ -69,6 +69,11 @@ describe('KioskScreen with TERM=linux', () => {
     expect(session).toContain('Scan your items - card ****0018');
     expect(session).toContain('Time left 1:00 | press F3');
     expect(session).toMatch(/OK Loaned +31234000000016/);
+    // Words for the patron here too: the list's heading says what it is without "session".
+    expect(session).toContain('Borrowed just now (1)');
+    expect(session.split('\n').filter((l) => /session/i.test(l))).toEqual([
+      expect.stringContaining('End session'),
+    ]);
     // The single-line box, not the rounded one.
     expect(session).toMatch(/┌─+┐/);
     expect(session).toMatch(/└─+┘/);
