@@ -251,7 +251,8 @@ export function screenModel({
     legend: [
       { key: config.keys.loan, label: guarded('loan', 'Loan') },
       { key: config.keys.return, label: guarded('return', 'Return') },
-      { key: config.keys.endSession, label: 'End session' },
+      // "Done", as the instruction says ("press F3 when you're done"): the patron presses it, not staff.
+      { key: config.keys.endSession, label: 'Done' },
       { key: config.keys.quit, label: guarded('quit', 'Quit') },
     ],
   };

@@ -44,7 +44,7 @@ describe('KioskScreen: idle', () => {
     expect(frame).toContain('14:02:00');
     expect(frame).toContain('Journal: /var/lib/offcirc/OffCirc.dat');
     expect(frame).toContain('0 today');
-    expect(frame).toMatch(/F1 +Loan +F2 +Return +F3 +End session +F10 +Quit/);
+    expect(frame).toMatch(/F1 +Loan +F2 +Return +F3 +Done +F10 +Quit/);
     expect(frame).not.toContain('RETURN');
     s.unmount();
   });
@@ -70,7 +70,7 @@ describe('KioskScreen: idle', () => {
   it('shows the legend from config.keys', async () => {
     const s = renderScreen({ config: { keys: { loan: 'F5', return: 'F6', endSession: 'F7', quit: 'F12' } } });
     await settle();
-    expect(s.frame()).toMatch(/F5 +Loan +F6 +Return +F7 +End session +F12 +Quit/);
+    expect(s.frame()).toMatch(/F5 +Loan +F6 +Return +F7 +Done +F12 +Quit/);
     s.unmount();
   });
 });

@@ -239,12 +239,12 @@ describe('screenModel', () => {
     expect(model().legend.map((k) => `${k.key} ${k.label}`)).toEqual([
       'F1 Loan',
       'F2 Return',
-      'F3 End session',
+      'F3 Done',
       'F10 Quit',
     ]);
     expect(
       model({}, {}, { config: { staff: { pin, pinFor: ['quit', 'mode'] } } }).legend.map((k) => k.label),
-    ).toEqual(['Loan (staff)', 'Return (staff)', 'End session', 'Quit (staff)']);
+    ).toEqual(['Loan (staff)', 'Return (staff)', 'Done', 'Quit (staff)']);
   });
 
   it('shows the lock with its time left until it lifts by itself', () => {
