@@ -71,12 +71,13 @@ export function chooseGlyphs(choice: GlyphChoice, term: string | undefined): Gly
 }
 
 /**
- * The characters beyond ASCII that both the kernel's CP437 font and every Lat15 face of Debian's
- * console-setup have (test/tui/glyphs.test.ts checks this against both tables). Single-line box drawing
- * and the full block are here, so Ink's `single` border and the banner's block letters stay.
+ * The characters beyond ASCII that both the kernel's CP437 font and Debian's Lat15 fonts have (all 29 faces
+ * of console-setup-linux 1.221 were read; test/tui/glyphs.test.ts checks CP437 and Lat15-Fixed16, the
+ * default). Single-line box drawing and the full block are here, so Ink's `single` border and the banner's
+ * block letters stay.
  */
 export const CONSOLE_EXTRA =
-  ' ¡¢£¥ª«¬°±²µ·º»¼½¿ÄÅÆÇÉÑÖÜßàáâäåæçèéêëìíîïñòóôö÷ùúûüÿƒπⁿ≈≤≥─│┌┐└┘├┤┬┴┼═║╒╓╔╕╖╗╘╙╚╛╜╝╞╟╠╡╢╣╤╥╦╧╨╩╪╫╬█░▒■';
+  '¡¢£¥ª«¬°±²µ·º»¼½¿ÄÅÆÇÉÑÖÜßàáâäåæçèéêëìíîïñòóôö÷ùúûüÿƒπⁿ≈≤≥─│┌┐└┘├┤┬┴┼═║╒╓╔╕╖╗╘╙╚╛╜╝╞╟╠╡╢╣╤╥╦╧╨╩╪╫╬█░▒■';
 
 const CONSOLE_EXTRA_SET = new Set(CONSOLE_EXTRA);
 
