@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { validateConfig } from '../../src/config/load.js';
 import {
   chooseGlyphs,
   CONSOLE_EXTRA,
@@ -62,6 +63,14 @@ describe('chooseGlyphs', () => {
       'linuxish',
     ])
       expect(chooseGlyphs('auto', term).name, term).toBe('unicode');
+  });
+
+  it('takes screen.glyphs from config: "auto" by default, a wrong value refused in plain words', () => {
+    const ok = validateConfig({});
+    expect('config' in ok && ok.config.screen.glyphs).toBe('auto');
+    expect(validateConfig({ screen: { glyphs: 'emoji' } })).toEqual({
+      problems: ['screen.glyphs: expected one of "auto", "unicode", "ascii", got "emoji"'],
+    });
   });
 
   it('follows the config switch whatever TERM says', () => {
