@@ -259,6 +259,11 @@ export const configSchema = z.strictObject({
       decisionSeconds: positiveInt('a positive number of seconds')
         .default(6)
         .describe('How long the last decision stays prominent.'),
+      glyphs: oneOf(['auto', 'unicode', 'ascii'])
+        .default('auto')
+        .describe(
+          'Symbols the screen draws: "ascii" keeps to what the Linux console font has (no ✓), "auto" does so when TERM is linux, vt*, dumb or unset.',
+        ),
     })
     .prefault({}),
   logging: z

@@ -1,4 +1,7 @@
-/** The kiosk's reasons, in the words shown to the person at the kiosk (and written to the log). */
+/**
+ * The kiosk's reasons, precise, as the log keeps them. The screen words each one for the person at the kiosk
+ * (src/tui/patronWords.ts, whose test fails for a reason added here without a sentence there).
+ */
 
 export const KIOSK_REASONS = {
   doubleRead: 'double read ignored',

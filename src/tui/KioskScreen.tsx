@@ -10,10 +10,12 @@ import { verifyPin } from '../config/pin.js';
 import type { StationControl, StationFeed } from '../station/view.js';
 import { initialInput, inputRules, type InputState, reduceKey } from './controls.js';
 import type { KeyAction } from './keys.js';
+import { chooseGlyphs } from './glyphs.js';
 import { noteEvent, screenModel, type Shown } from './screenModel.js';
 import { useSecondTick } from './useSecondTick.js';
 import { useTerminalKeys } from './useTerminalKeys.js';
 import { useTerminalSize } from './useTerminalSize.js';
+import { ConsoleFold } from './components/ConsoleFold.js';
 import { Instruction } from './components/Instruction.js';
 import { KeyLegend } from './components/KeyLegend.js';
 import { LastDecision } from './components/LastDecision.js';
@@ -29,9 +31,17 @@ export interface KioskScreenProps {
   config: Config;
   /** The clock (ms since the epoch); tests pass a fake one. */
   now?: () => number;
+  /** The terminal's TERM, which picks the symbols when config.screen.glyphs is "auto". */
+  term?: string;
 }
 
-export function KioskScreen({ feed, control, config, now = Date.now }: KioskScreenProps) {
+export function KioskScreen({
+  feed,
+  control,
+  config,
+  now = Date.now,
+  term = process.env.TERM,
+}: KioskScreenProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
   const size = useTerminalSize();
@@ -40,6 +50,7 @@ export function KioskScreen({ feed, control, config, now = Date.now }: KioskScre
   const shown = useRef<Shown>({});
   const input = useRef<InputState>(initialInput());
   const rules = useMemo(() => inputRules(config, verifyPin), [config]);
+  const glyphs = chooseGlyphs(config.screen.glyphs, term);
 
   // A layout effect subscribes during the first, synchronous render: no event between render() and a
   // later effect turn is missed.
@@ -76,27 +87,38 @@ export function KioskScreen({ feed, control, config, now = Date.now }: KioskScre
     config,
     rules,
     size,
+    glyphs,
   });
 
-  return (
-    // One row stays free below: an output as tall as the terminal makes Ink clear the screen on every frame.
-    <Box flexDirection="column" width={size.columns} height={Math.max(1, size.rows - 1)} overflow="hidden">
+  const screen = (
+    <>
       {model.outOfService ? (
-        <OutOfService reason={model.outOfService.reason} columns={size.columns} />
+        <OutOfService reason={model.outOfService.reason} columns={size.columns} glyphs={glyphs} />
       ) : (
         <>
-          <ModeBanner mode={model.mode} scale={model.bannerScale} />
+          <ModeBanner mode={model.mode} scale={model.bannerScale} glyphs={glyphs} />
           <Box height={1} flexShrink={0} />
           <Instruction instruction={model.instruction} />
           <Box height={1} flexShrink={0} />
-          <LastDecision decision={model.decision} note={model.note} />
+          <LastDecision decision={model.decision} note={model.note} glyphs={glyphs} />
           <RecentList recent={model.recent} rows={model.recentRows} />
         </>
       )}
       <Box flexGrow={1} />
-      <PinPrompt staff={model.staff} />
-      <StatusLine status={model.status} />
+      <PinPrompt staff={model.staff} glyphs={glyphs} />
+      <StatusLine status={model.status} glyphs={glyphs} />
       <KeyLegend legend={model.legend} />
+    </>
+  );
+  // One row stays free below: an output as tall as the terminal makes Ink clear the screen on every frame.
+  const height = Math.max(1, size.rows - 1);
+  return glyphs.name === 'console' ? (
+    <ConsoleFold width={size.columns} height={height}>
+      {screen}
+    </ConsoleFold>
+  ) : (
+    <Box flexDirection="column" width={size.columns} height={height} overflow="hidden">
+      {screen}
     </Box>
   );
 }

@@ -24,7 +24,8 @@ export const PIN_ATTEMPTS = 3;
 export const PIN_LOCK_MS = 60_000;
 export const PIN_PROMPT_IDLE_MS = 30_000;
 const MAX_PIN = 64;
-const TOO_LONG = `unreadable scan: more than ${MAX_LINE} characters before Enter`;
+/** The reason a typed line too long to be a scan is rejected with (the log keeps it; the screen words it). */
+export const TYPED_TOO_LONG = `unreadable scan: more than ${MAX_LINE} characters before Enter`;
 
 /** The keys a PIN can guard. */
 export type Guarded = 'quit' | 'loan' | 'return';
@@ -163,7 +164,10 @@ function lineKey(state: InputState, action: KeyAction, now: number) {
       const cleared = { ...state, line: '', overflow: false, lastKeyAt: now };
       // Never truncated into something that might pass as a barcode: rejected whole, with the reason.
       if (overflow)
-        return { state: cleared, effects: [{ type: 'scan', text: line, error: TOO_LONG } as InputEffect] };
+        return {
+          state: cleared,
+          effects: [{ type: 'scan', text: line, error: TYPED_TOO_LONG } as InputEffect],
+        };
       if (line === '') return { state: cleared };
       return { state: cleared, effects: [{ type: 'scan', text: line } as InputEffect] };
     }

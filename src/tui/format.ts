@@ -28,7 +28,8 @@ export function countdown(seconds: number): string {
  * A patron ID as the screen may show it: always four dots and the last four characters, so the length of
  * the ID doesn't show either; an ID of four characters or fewer shows none of them.
  */
-export function maskCard(patron: string): string {
+export function maskCard(patron: string, dot = '•'): string {
   const chars = [...patron];
-  return chars.length > 4 ? `••••${chars.slice(-4).join('')}` : '••••';
+  const dots = dot.repeat(4);
+  return chars.length > 4 ? `${dots}${chars.slice(-4).join('')}` : dots;
 }

@@ -14,6 +14,8 @@ export interface ScreenOptions {
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
   now?: () => number;
+  /** The TERM that picks the screen's symbols when config.screen.glyphs is "auto" (default: process.env.TERM). */
+  term?: string;
   /** Route console output around the frame (default true; false where console isn't Node's own, as in tests). */
   patchConsole?: boolean;
 }
@@ -34,7 +36,13 @@ export function runScreen(options: ScreenOptions): { waitUntilExit(): Promise<vo
   if (terminal) stdout.on('resize', onResize);
 
   const instance = render(
-    <KioskScreen feed={options.feed} control={options.control} config={options.config} now={options.now} />,
+    <KioskScreen
+      feed={options.feed}
+      control={options.control}
+      config={options.config}
+      now={options.now}
+      term={options.term}
+    />,
     { stdin, stdout, exitOnCtrlC: false, patchConsole: options.patchConsole ?? true },
   );
 

@@ -7,6 +7,8 @@ import type { KioskEvent, Mode } from '../kiosk/events.js';
 import type { StationView } from '../station/view.js';
 import { type InputState, needsPin, type InputRules, PIN_ATTEMPTS, settle, typedLength } from './controls.js';
 import { countdown, hhmm, hhmmss, maskCard, secondsLeft } from './format.js';
+import type { Glyphs } from './glyphs.js';
+import { patronWords } from './patronWords.js';
 
 type DecisionEvent = Extract<KioskEvent, { type: 'transaction' | 'rejected' }>;
 
@@ -47,11 +49,13 @@ export interface Size {
 
 export interface ScreenModel {
   size: Size;
+  /** The symbols every component draws with: the terminal's font decides (glyphs.ts). */
+  glyphs: Glyphs;
   /** Block letters at this scale, or a one-line bar (0) where they don't fit. */
   bannerScale: 0 | 1 | 2;
   /** How many recent transactions fit. */
   recentRows: number;
-  mode: { mode: Mode; word: 'LOAN' | 'RETURN'; arrow: '→' | '←'; caption: string };
+  mode: { mode: Mode; word: 'LOAN' | 'RETURN'; arrow: string; caption: string };
   instruction: { text: string; detail: string };
   decision?: { ok: boolean; label: string; item?: string };
   note?: string;
@@ -93,10 +97,10 @@ export function layoutFor(size: Size, problemRow = false): { bannerScale: 0 | 1 
   return { bannerScale, recentRows: Math.max(1, usable - (FIXED_ROWS - 5 + bannerRows)) };
 }
 
-/** Cuts text to `max` characters, marking the cut with "…". */
-export function shorten(text: string, max: number): string {
+/** Cuts text to `max` characters, marking the cut with `ellipsis` (one character). */
+export function shorten(text: string, max: number, ellipsis = '…'): string {
   const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}${ellipsis}`;
 }
 
 const deviceWord = { connected: 'connected', disconnected: 'DISCONNECTED', error: 'ERROR' } as const;
@@ -106,12 +110,13 @@ export interface ModelInput {
   shown: Shown;
   input: InputState;
   now: number;
-  config: Pick<Config, 'keys' | 'screen'>;
+  config: Pick<Config, 'keys' | 'screen' | 'barcodes'>;
   rules: InputRules;
   size: Size;
+  glyphs: Glyphs;
 }
 
-function instruction(view: StationView, now: number, endKey: string): ScreenModel['instruction'] {
+function instruction(view: StationView, now: number, endKey: string, g: Glyphs): ScreenModel['instruction'] {
   if (view.mode === 'return') {
     return { text: 'Scan items to return', detail: 'One at a time: each one is checked in as you scan it.' };
   }
@@ -119,36 +124,48 @@ function instruction(view: StationView, now: number, endKey: string): ScreenMode
     return { text: 'Scan your library card', detail: 'Then scan each item you want to borrow.' };
   }
   const left =
-    view.sessionEndsAt === undefined ? '' : `Time left ${countdown(secondsLeft(view.sessionEndsAt, now))} · `;
+    view.sessionEndsAt === undefined
+      ? ''
+      : `Time left ${countdown(secondsLeft(view.sessionEndsAt, now))} ${g.separator} `;
   return {
-    text: `Scan your items — card ${maskCard(view.patron)}`,
+    text: `Scan your items ${g.dash} card ${maskCard(view.patron, g.dot)}`,
     detail: `${left}press ${endKey} when you're done.`,
   };
 }
 
 /** While a line is being typed, the instruction's second row shows it as dots, so the typist sees it arrive. */
-function typing(shown: ScreenModel['instruction'], typed: number): ScreenModel['instruction'] {
+function typing(shown: ScreenModel['instruction'], typed: number, g: Glyphs): ScreenModel['instruction'] {
   if (typed === 0) return shown;
-  const dots = typed > TYPED_DOTS ? `${'•'.repeat(TYPED_DOTS)}…` : '•'.repeat(typed);
-  return { ...shown, detail: `Typed: ${dots} · Enter sends it, Esc clears it` };
+  const dots = typed > TYPED_DOTS ? `${g.dot.repeat(TYPED_DOTS)}${g.ellipsis}` : g.dot.repeat(typed);
+  return { ...shown, detail: `Typed: ${dots} ${g.separator} Enter sends it, Esc clears it` };
 }
 
-function decision(shown: Shown, view: StationView, now: number, ms: number): ScreenModel['decision'] {
+function decision(
+  shown: Shown,
+  view: StationView,
+  now: number,
+  ms: number,
+  g: Glyphs,
+  ownWords: ReadonlySet<string>,
+): ScreenModel['decision'] {
   const last = shown.decision;
   if (!last || now - last.shownAt >= ms || last.patron !== view.patron) return undefined;
   const { event } = last;
-  if (event.type === 'rejected') return { ok: false, label: `✗ ${event.reason}` };
+  // The log keeps the precise reason; the person at the kiosk gets a sentence (patronWords.ts).
+  if (event.type === 'rejected')
+    return { ok: false, label: `${g.bad} ${patronWords(event.reason, ownWords)}` };
   const { transaction } = event;
-  return { ok: true, label: transaction.kind === 'loan' ? '✓ Loaned' : '✓ Returned', item: transaction.item };
+  const done = transaction.kind === 'loan' ? 'Loaned' : 'Returned';
+  return { ok: true, label: `${g.ok} ${done}`, item: transaction.item };
 }
 
-function staff(input: InputState, now: number): ScreenModel['staff'] {
+function staff(input: InputState, now: number, g: Glyphs): ScreenModel['staff'] {
   if (input.prompt) {
     const what = { quit: 'quit', loan: 'switch to LOAN', return: 'switch to RETURN' }[input.prompt.for];
     return {
       kind: 'prompt',
       text: `Staff PIN to ${what}:`,
-      dots: '•'.repeat([...input.prompt.entered].length),
+      dots: g.dot.repeat([...input.prompt.entered].length),
       error: input.prompt.error,
     };
   }
@@ -177,14 +194,17 @@ export function screenModel({
   config,
   rules,
   size,
+  glyphs: g,
 }: ModelInput): ScreenModel {
   const input = settle(rawInput, now);
   const problem = view.devices.find((d) => d.status !== 'connected');
   const { bannerScale, recentRows } = layoutFor(size, problem !== undefined);
   const decisionMs = config.screen.decisionSeconds * 1000;
+  // Config's refuse rules carry sentences already written for the person at the kiosk.
+  const ownWords = new Set(config.barcodes.refuse.map((r) => r.reason));
   const note =
     shown.ignored && now - shown.ignored.shownAt < decisionMs && shown.ignored.patron === view.patron
-      ? shown.ignored.reason
+      ? patronWords(shown.ignored.reason, ownWords)
       : undefined;
   const recent = view.recent.slice(-recentRows).map((r) => ({
     time: hhmm(r.at),
@@ -195,26 +215,27 @@ export function screenModel({
     needsPin(action, rules) ? `${label} (staff)` : label;
   return {
     size,
+    glyphs: g,
     bannerScale,
     recentRows,
     mode:
       view.mode === 'loan'
-        ? { mode: 'loan', word: 'LOAN', arrow: '→', caption: 'Borrow items' }
-        : { mode: 'return', word: 'RETURN', arrow: '←', caption: 'Give items back' },
-    instruction: typing(instruction(view, now, config.keys.endSession), typedLength(input, now)),
-    decision: decision(shown, view, now, decisionMs),
+        ? { mode: 'loan', word: 'LOAN', arrow: g.loanArrow, caption: 'Borrow items' }
+        : { mode: 'return', word: 'RETURN', arrow: g.returnArrow, caption: 'Give items back' },
+    instruction: typing(instruction(view, now, config.keys.endSession, g), typedLength(input, now), g),
+    decision: decision(shown, view, now, decisionMs, g, ownWords),
     note,
     recent: {
       heading:
         view.recent.length === 0
           ? ''
           : view.mode === 'loan'
-            ? `On your card this session (${view.recent.length})`
+            ? `Borrowed just now (${view.recent.length})`
             : `Returned just now (${view.recent.length})`,
       rows: recent,
     },
     outOfService: view.inService ? undefined : { reason: view.outOfServiceReason },
-    staff: staff(input, now),
+    staff: staff(input, now, g),
     status: {
       // Problems first: when the line is cut short, it is the connected scanners that drop off.
       devices: [...view.devices]
@@ -225,12 +246,13 @@ export function screenModel({
       outbox: view.outbox,
       clock: hhmmss(now),
       // A quarter of the width at most: the scanners' states matter more than a long station name.
-      station: shorten(view.station, Math.max(12, Math.floor(size.columns / 4))),
+      station: shorten(view.station, Math.max(12, Math.floor(size.columns / 4)), g.ellipsis),
     },
     legend: [
       { key: config.keys.loan, label: guarded('loan', 'Loan') },
       { key: config.keys.return, label: guarded('return', 'Return') },
-      { key: config.keys.endSession, label: 'End session' },
+      // "Done", as the instruction says ("press F3 when you're done"): the patron presses it, not staff.
+      { key: config.keys.endSession, label: 'Done' },
       { key: config.keys.quit, label: guarded('quit', 'Quit') },
     ],
   };

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { hashPin } from '../../src/config/pin.js';
 import { LINE_SILENCE_MS } from '../../src/tui/controls.js';
+import { REJECTIONS } from '../../src/barcode/classify.js';
 import type { KioskEvent } from '../../src/kiosk/events.js';
+import { KIOSK_REASONS } from '../../src/kiosk/reasons.js';
 import { at, renderScreen, settle } from './screen.js';
 import { MemoryStation } from './station.js';
 
@@ -42,7 +44,7 @@ describe('KioskScreen: idle', () => {
     expect(frame).toContain('14:02:00');
     expect(frame).toContain('Journal: /var/lib/offcirc/OffCirc.dat');
     expect(frame).toContain('0 today');
-    expect(frame).toMatch(/F1 +Loan +F2 +Return +F3 +End session +F10 +Quit/);
+    expect(frame).toMatch(/F1 +Loan +F2 +Return +F3 +Done +F10 +Quit/);
     expect(frame).not.toContain('RETURN');
     s.unmount();
   });
@@ -68,7 +70,7 @@ describe('KioskScreen: idle', () => {
   it('shows the legend from config.keys', async () => {
     const s = renderScreen({ config: { keys: { loan: 'F5', return: 'F6', endSession: 'F7', quit: 'F12' } } });
     await settle();
-    expect(s.frame()).toMatch(/F5 +Loan +F6 +Return +F7 +End session +F12 +Quit/);
+    expect(s.frame()).toMatch(/F5 +Loan +F6 +Return +F7 +Done +F12 +Quit/);
     s.unmount();
   });
 });
@@ -171,20 +173,20 @@ describe('KioskScreen: last decision', () => {
 
   it('does not ring when config.screen.bell is false, nor ever for an ignored double read', async () => {
     const quiet = renderScreen({ config: { screen: { bell: false } } });
-    quiet.station.emit({ type: 'rejected', reason: 'Unknown barcode', at: at(14, 2) });
+    quiet.station.emit({ type: 'rejected', reason: REJECTIONS.unknown, at: at(14, 2) });
     await settle();
-    expect(quiet.frame()).toContain('✗ Unknown barcode');
+    expect(quiet.frame()).toContain("✗ This isn't a library card or a library barcode.");
     expect(quiet.stdout.frames.join('')).not.toContain('\x07');
     quiet.unmount();
 
     const s = renderScreen();
     openSession(s.station);
     s.station.emit(loaned(ITEM));
-    s.station.emit({ type: 'ignored', reason: 'Same item read twice: counted once', at: at(14, 2) });
+    s.station.emit({ type: 'ignored', reason: KIOSK_REASONS.doubleRead, at: at(14, 2) });
     await settle();
     expect(s.stdout.frames.join('')).not.toContain('\x07');
     // Discreet: below the decision, which stays.
-    expect(s.frame()).toContain('· Same item read twice: counted once');
+    expect(s.frame()).toContain('· That was read twice: it counts once.');
     expect(s.frame()).toContain('✓ Loaned');
     s.unmount();
   });
@@ -507,7 +509,12 @@ describe('KioskScreen: size', () => {
         at: at(14, i),
       })),
     });
-    const s = renderScreen({ station, config: { staff: { pin: PIN_HASH } } });
+    // Config's refuse sentences reach the screen as written: the way a long reason gets there.
+    const refuse = [
+      { pattern: '^x', reason: 'x'.repeat(300) },
+      { pattern: '^R', reason: 'R'.repeat(300) },
+    ];
+    const s = renderScreen({ station, config: { staff: { pin: PIN_HASH }, barcodes: { refuse } } });
     await s.resize(80, 24);
     s.station.emit(loaned(longItem(11)));
     s.station.emit({ type: 'ignored', reason: 'x'.repeat(300), at: at(14, 2) });

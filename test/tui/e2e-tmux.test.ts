@@ -3,7 +3,7 @@
  * the keys, a socat pty plays the serial scanner, capture-pane reads the screen.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -32,6 +32,30 @@ async function waitForScreen(test: (text: string) => boolean, what: string): Pro
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/**
+ * Starts `offcirc run` in a tmux pane of `columns`×`rows` with `env` set for it. Ink draws only the last
+ * frame when it believes it runs in CI, so the CI variables are removed for the kiosk; the shell then
+ * prints the exit code and keeps the pane open to be read.
+ */
+async function startKiosk(config: string, columns: number, rows: number, env: string[] = []): Promise<void> {
+  const command = [
+    'env -u CI -u CONTINUOUS_INTEGRATION OFFCIRC_CONFIG=',
+    ...env,
+    quote(process.execPath),
+    quote(BIN),
+    'run --config',
+    quote(config),
+    '; echo "offcirc exited with $?"; sleep 600',
+  ].join(' ');
+  await tmux('new-session', '-d', '-s', 'kiosk', '-x', String(columns), '-y', String(rows), command);
+}
+
+/** Everything the log folder holds, as text: the log keeps the precise reasons the screen words for patrons. */
+const logText = (logs: string) =>
+  readdirSync(logs)
+    .map((name) => readFileSync(path.join(logs, name), 'utf8'))
+    .join('');
+
 let pty: PtyPair | undefined;
 let dir: string | undefined;
 
@@ -56,17 +80,7 @@ describe('offcirc run on a terminal', () => {
       staff: { pin: hashPin('4739') },
       logging: { dir: path.join(dir, 'logs') },
     });
-    // Ink draws only the last frame when it believes it runs in CI, so the CI variables are removed for
-    // the kiosk; the shell then prints the exit code and keeps the pane open to be read.
-    const command = [
-      'env -u CI -u CONTINUOUS_INTEGRATION OFFCIRC_CONFIG=',
-      quote(process.execPath),
-      quote(BIN),
-      'run --config',
-      quote(config),
-      '; echo "offcirc exited with $?"; sleep 600',
-    ].join(' ');
-    await tmux('new-session', '-d', '-s', 'kiosk', '-x', '100', '-y', '30', command);
+    await startKiosk(config, 100, 30, ['TERM=xterm-256color']);
 
     await waitForScreen(
       (s) => s.includes('→ LOAN') && s.includes('Scan your library card') && s.includes('front connected'),
@@ -91,7 +105,15 @@ describe('offcirc run on a terminal', () => {
     // A pasted blob is no barcode: rejected with the reason, never cut down to one.
     await tmux('send-keys', '-t', 'kiosk', '-l', '3'.repeat(300));
     await tmux('send-keys', '-t', 'kiosk', 'Enter');
-    await waitForScreen((s) => s.includes('more than 256 characters before Enter'), 'the long line rejected');
+    await waitForScreen(
+      (s) => s.includes("✗ This barcode didn't read correctly. Please scan it again."),
+      'the long line rejected, in words for the patron',
+    );
+    // The log keeps the precise reason for staff.
+    await waitFor(() => logText(path.join(dir!, 'logs')).includes('more than 256 characters before Enter'), {
+      timeoutMs: 5_000,
+      what: 'the precise reason in the log',
+    });
 
     // Quitting needs the PIN: a wrong one is refused, the right one quits.
     await tmux('send-keys', '-t', 'kiosk', 'F10');
@@ -103,6 +125,56 @@ describe('offcirc run on a terminal', () => {
     await waitForScreen((s) => s.includes('••••_'), 'the PIN shown as dots');
     expect(await screen()).not.toContain('4739');
     await tmux('send-keys', '-t', 'kiosk', 'Enter');
+    await waitForScreen((s) => s.includes('offcirc exited with 0'), 'offcirc to quit with exit code 0');
+  });
+
+  it('on the Linux console (TERM=linux, 80×24) draws only what its font has, and words reasons for patrons', async () => {
+    dir = tempDir('offcirc-e2e-tmux-linux-');
+    pty = await startPty({ dir });
+    const logs = path.join(dir, 'logs');
+    const config = writeConfig(dir, {
+      station: 'console-desk',
+      devices: [{ id: 'front', type: 'serial', path: pty.scannerPath }],
+      journal: { path: path.join(dir, 'OffCirc.dat') },
+      logging: { dir: logs },
+    });
+    await startKiosk(config, 80, 24, ['TERM=linux']);
+    const screens: string[] = [];
+    const seen = async (test: (s: string) => boolean, what: string) => {
+      screens.push(await waitForScreen(test, what));
+    };
+
+    await seen((s) => s.includes('-> LOAN') && s.includes('front connected'), 'the idle loan screen');
+    // Another item than the one borrowed below: the same one again so soon would be a double read.
+    await pty.write('31234000000024\r');
+    await seen((s) => s.includes('X Please scan your library card first'), 'an item before the card');
+    await pty.write('21234000000018\r');
+    await seen((s) => s.includes('Scan your items - card ****0018'), 'the card taken');
+    await pty.write('31234000000016\r');
+    await seen((s) => s.includes('OK Loaned') && /┌─+┐/.test(s), 'the loan in a single-line box');
+    // Past the double-read window (1.5 s by default), the same item again: already borrowed.
+    await new Promise((r) => setTimeout(r, 1_700));
+    await pty.write('31234000000016\r');
+    await seen((s) => s.includes("X You've already borrowed this item just now."), 'the item again');
+    await pty.write('31234000000017\r');
+    await seen((s) => s.includes("X This barcode didn't read correctly."), 'a wrong check digit');
+    await tmux('send-keys', '-t', 'kiosk', 'F2');
+    await seen((s) => s.includes('<- RETURN'), 'RETURN mode');
+
+    for (const shown of screens) {
+      for (const char of ['✓', '✗', '→', '←', '•', '…', '—', '╭', '╮', '╰', '╯'])
+        expect(shown, `no ${char} on:\n${shown}`).not.toContain(char);
+      expect(shown).not.toMatch(/check digit|patron's list/);
+    }
+    await waitFor(
+      () => {
+        const text = logText(logs);
+        return text.includes('check digit wrong') && text.includes("already on this patron's list");
+      },
+      { timeoutMs: 5_000, what: 'the precise reasons in the log' },
+    );
+
+    await tmux('send-keys', '-t', 'kiosk', 'F10');
     await waitForScreen((s) => s.includes('offcirc exited with 0'), 'offcirc to quit with exit code 0');
   });
 });

@@ -21,13 +21,16 @@ export const at = (hours: number, minutes: number, seconds = 0, ms = 0) =>
   new Date(2026, 10, 30, hours, minutes, seconds, ms).getTime();
 
 export function renderScreen(
-  options: { station?: MemoryStation; config?: ConfigInput; start?: number } = {},
+  /** `term` is the TERM the screen sees (default xterm-256color: the Unicode symbols). */
+  options: { station?: MemoryStation; config?: ConfigInput; start?: number; term?: string } = {},
 ) {
   const station = options.station ?? new MemoryStation();
   const config: Config = configSchema.parse(options.config ?? {});
   let time = options.start ?? at(14, 2, 0);
   const now = () => time;
-  const ui = render(createElement(KioskScreen, { feed: station, control: station, config, now }));
+  // An explicit undefined leaves TERM to the screen's own default (the environment).
+  const term = 'term' in options ? options.term : 'xterm-256color';
+  const ui = render(createElement(KioskScreen, { feed: station, control: station, config, now, term }));
   const frame = () => (ui.lastFrame() ?? '').replace(ANSI, '');
   return {
     ...ui,
@@ -38,7 +41,7 @@ export function renderScreen(
     /** Moves the fake clock and redraws, as the once-a-second tick would. */
     advance: async (ms: number) => {
       time += ms;
-      ui.rerender(createElement(KioskScreen, { feed: station, control: station, config, now }));
+      ui.rerender(createElement(KioskScreen, { feed: station, control: station, config, now, term }));
       await settle();
     },
     press: async (...chunks: string[]) => {

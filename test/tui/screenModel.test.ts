@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { hashPin, verifyPin } from '../../src/config/pin.js';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
 import type { KioskEvent } from '../../src/kiosk/events.js';
+import { KIOSK_REASONS } from '../../src/kiosk/reasons.js';
 import type { StationView } from '../../src/station/view.js';
 import { blockRows, blockWidth, canDraw } from '../../src/tui/blockFont.js';
 import { initialInput, inputRules, type InputState } from '../../src/tui/controls.js';
 import { countdown, hhmm, hhmmss, maskCard, secondsLeft } from '../../src/tui/format.js';
+import { type Glyphs, UNICODE_GLYPHS } from '../../src/tui/glyphs.js';
 import { layoutFor, noteEvent, screenModel, type Shown } from '../../src/tui/screenModel.js';
 import { at } from './screen.js';
 import { baseView } from './station.js';
@@ -16,7 +18,14 @@ const PATRON = '21234000000018';
 function model(
   view: Partial<StationView> = {},
   shown: Shown = {},
-  options: { now?: number; config?: ConfigInput; input?: InputState; columns?: number; rows?: number } = {},
+  options: {
+    now?: number;
+    config?: ConfigInput;
+    input?: InputState;
+    columns?: number;
+    rows?: number;
+    glyphs?: Glyphs;
+  } = {},
 ) {
   const config = configSchema.parse(options.config ?? {});
   return screenModel({
@@ -27,6 +36,7 @@ function model(
     config,
     rules: inputRules(config, verifyPin),
     size: { columns: options.columns ?? 80, rows: options.rows ?? 24 },
+    glyphs: options.glyphs ?? UNICODE_GLYPHS,
   });
 }
 
@@ -151,16 +161,11 @@ describe('screenModel', () => {
   });
 
   it('says why not on a rejection, and never shows the rejected text (it may be a card)', () => {
-    const shown = noteEvent(
-      {},
-      rejected('That is a library card. This station only takes returns.'),
-      baseView(),
-      NOW,
-    );
+    const shown = noteEvent({}, rejected(KIOSK_REASONS.returnModePatron), baseView(), NOW);
     const m = model({}, shown);
     expect(m.decision).toEqual({
       ok: false,
-      label: '✗ That is a library card. This station only takes returns.',
+      label: '✗ No card is needed to give items back: just scan each item.',
     });
     expect(JSON.stringify(m)).not.toContain(PATRON);
   });
@@ -234,12 +239,12 @@ describe('screenModel', () => {
     expect(model().legend.map((k) => `${k.key} ${k.label}`)).toEqual([
       'F1 Loan',
       'F2 Return',
-      'F3 End session',
+      'F3 Done',
       'F10 Quit',
     ]);
     expect(
       model({}, {}, { config: { staff: { pin, pinFor: ['quit', 'mode'] } } }).legend.map((k) => k.label),
-    ).toEqual(['Loan (staff)', 'Return (staff)', 'End session', 'Quit (staff)']);
+    ).toEqual(['Loan (staff)', 'Return (staff)', 'Done', 'Quit (staff)']);
   });
 
   it('shows the lock with its time left until it lifts by itself', () => {

@@ -1,6 +1,7 @@
 /** The mode, large and unmistakable: block letters and an arrow on a coloured bar, with the word in plain text too. */
 import { Box, Text } from 'ink';
 import { blockRows } from '../blockFont.js';
+import type { Glyphs } from '../glyphs.js';
 import type { ScreenModel } from '../screenModel.js';
 
 const colours = {
@@ -11,16 +12,18 @@ const colours = {
 export function ModeBanner({
   mode,
   scale,
+  glyphs,
 }: {
   mode: ScreenModel['mode'];
   scale: ScreenModel['bannerScale'];
+  glyphs: Glyphs;
 }) {
   const { background, text } = colours[mode.mode];
   if (scale === 0) {
     return (
       <Box backgroundColor={background} flexShrink={0}>
         <Text bold color={text} wrap="truncate-end">
-          {` ${mode.arrow} ${mode.word} · ${mode.caption}`}
+          {` ${mode.arrow} ${mode.word} ${glyphs.separator} ${mode.caption}`}
         </Text>
       </Box>
     );

@@ -3,12 +3,14 @@
  * count, last write), outbox, station, clock.
  */
 import { Box, Text } from 'ink';
+import type { Glyphs } from '../glyphs.js';
 import type { ScreenModel } from '../screenModel.js';
 
 /** Columns the last write keeps however narrow the line: "last write OK 14:02", or an error's start. */
 const LAST_WRITE_MIN = 32;
 
-export function StatusLine({ status }: { status: ScreenModel['status'] }) {
+export function StatusLine({ status, glyphs }: { status: ScreenModel['status']; glyphs: Glyphs }) {
+  const sep = ` ${glyphs.separator} `;
   const { journal } = status;
   return (
     <Box flexDirection="column" flexShrink={0}>
@@ -36,7 +38,7 @@ export function StatusLine({ status }: { status: ScreenModel['status'] }) {
           <Text wrap="truncate-middle">{`Journal: ${journal.path}`}</Text>
         </Box>
         <Box flexShrink={0}>
-          <Text>{` · ${journal.today} today · `}</Text>
+          <Text>{`${sep}${journal.today} today${sep}`}</Text>
         </Box>
         {/* The path gives way first: the last write (or the start of its error) must stay readable. */}
         <Box flexShrink={1} flexGrow={1} minWidth={Math.min(journal.last.length, LAST_WRITE_MIN)}>
@@ -46,7 +48,7 @@ export function StatusLine({ status }: { status: ScreenModel['status'] }) {
         </Box>
         {status.outbox !== undefined && (
           <Box flexShrink={0}>
-            <Text>{` · Outbox: ${status.outbox}`}</Text>
+            <Text>{`${sep}Outbox: ${status.outbox}`}</Text>
           </Box>
         )}
       </Box>
