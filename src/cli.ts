@@ -4,8 +4,7 @@
  * sysexits where one fits (78 bad config, 73 journal in use, 74 journal can't be opened).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, loadConfig } from './config/load.js';
-import { jsonSchema } from './config/schema.js';
+import type { ConfigError, LoadedConfig } from './config/load.js';
 import { packageVersion } from './version.js';
 
 import { EXIT, type Io } from './exit.js';
@@ -33,7 +32,15 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 
   /** Loads the config for commands that need it, reporting a bad one; undefined when bad. */
-  const configFor = (options: { config?: string; journal?: string }) => {
+  /**
+   * Loads the config for commands that need it, reporting a bad one; undefined when bad. Imported here,
+   * not at the top: zod and the schema cost more than `--version` and `--help` should.
+   */
+  const configFor = async (options: {
+    config?: string;
+    journal?: string;
+  }): Promise<LoadedConfig | undefined> => {
+    const { ConfigError, loadConfig } = await import('./config/load.js');
     try {
       return loadConfig(options);
     } catch (error) {
@@ -69,7 +76,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         headless?: boolean;
         mode?: 'loan' | 'return';
       }) => {
-        const loaded = configFor(options);
+        const loaded = await configFor(options);
         if (!loaded) return;
         const { runStation } = await import('./run.js');
         setExit(
@@ -87,8 +94,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .command('check')
     .argument('[file]', 'the config file (default: as `run` finds it)')
     .description('Validate a config file; list every problem as "path: what is wrong, what is expected".')
-    .action((file: string | undefined) => {
-      const loaded = configFor({ config: file });
+    .action(async (file: string | undefined) => {
+      const loaded = await configFor({ config: file });
       if (!loaded) return;
       io.out(
         loaded.file
@@ -100,7 +107,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   config
     .command('schema')
     .description('Print the JSON Schema of the config file (config/offcirc.schema.json is this).')
-    .action(() => {
+    .action(async () => {
+      const { jsonSchema } = await import('./config/schema.js');
       io.out(JSON.stringify(jsonSchema(), null, 2));
       setExit(EXIT.ok);
     });
@@ -141,7 +149,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         seconds?: number;
         force?: boolean;
       }) => {
-        const loaded = configFor(options);
+        const loaded = await configFor(options);
         if (!loaded) return;
         const { recordCommand } = await import('./devices/record.js');
         setExit(
@@ -165,7 +173,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('-c, --config <file>', 'config file (as for run)')
     .option('-j, --journal <file>', 'the journal, if not the configured one')
     .action(async (options: { config?: string; journal?: string }) => {
-      const loaded = configFor(options);
+      const loaded = await configFor(options);
       if (!loaded) return;
       const { rotateCommand } = await import('./commands/rotate.js');
       setExit(await rotateCommand(loaded, io));

@@ -86,6 +86,8 @@ export async function runStation(loaded: LoadedConfig, options: RunOptions): Pro
     // these at import, which is why the screen is imported only now.
     delete process.env.CI;
     delete process.env.CONTINUOUS_INTEGRATION;
+    // React's production build: its development build checks every render and costs the kiosk CPU idle.
+    process.env.NODE_ENV ??= 'production';
     const { runScreen } = await import('./tui/run.js');
     screen = runScreen({ feed: app.feed, control: app.control, config });
     void screen.waitUntilExit().then(() => finish());
