@@ -49,6 +49,11 @@ export class FairQueue<T> {
     return next;
   }
 
+  /** Items waiting in `lane`. */
+  sizeOf(lane: string): number {
+    return this.lanes.get(lane)?.length ?? 0;
+  }
+
   /** When the longest-waiting item was pushed, or undefined when empty. O(lanes). */
   oldest(): number | undefined {
     let oldest: number | undefined;

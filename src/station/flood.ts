@@ -1,7 +1,8 @@
 /**
  * A scanner sending faster than anyone scans (stuck, or sending noise) fills its lane of the station's
- * queue; what doesn't fit is dropped. This says so once when it starts and once, with the count, when it
- * has been quiet for QUIET_MS, and meanwhile shows the scanner as faulty. O(1) per dropped scan.
+ * queue: it is asked to hold back, and what still doesn't fit is dropped. This says so once when it
+ * starts and once, with the count dropped, when it has been quiet for QUIET_MS, and meanwhile shows the
+ * scanner as faulty. O(1) per call.
  */
 import type { Log } from '../log.js';
 import type { SourceStatus } from './ports.js';
@@ -27,16 +28,16 @@ export class FloodWatch {
     },
   ) {}
 
-  /** One scan from `device` didn't fit in its lane. */
-  dropped(device: string): void {
+  /** `device`'s lane is full enough to hold it back (`dropped` false), or one of its scans didn't fit. */
+  overflow(device: string, dropped: boolean): void {
     const now = this.options.now();
     const flood = this.floods.get(device);
     if (flood !== undefined) {
-      flood.dropped++;
+      if (dropped) flood.dropped++;
       flood.lastDrop = now;
       return;
     }
-    this.floods.set(device, { dropped: 1, lastDrop: now, timer: this.watch(device, QUIET_MS) });
+    this.floods.set(device, { dropped: dropped ? 1 : 0, lastDrop: now, timer: this.watch(device, QUIET_MS) });
     this.options.log(
       'warn',
       `scanner ${device} sends scans faster than anyone can scan them: the extra scans are dropped until it stops; check the scanner (stuck trigger, wrong settings, noise on the line)`,
@@ -52,7 +53,7 @@ export class FloodWatch {
     return {
       id: status.device,
       status: 'error',
-      message: `sends scans faster than anyone can scan: ${flood.dropped} dropped; check the scanner`,
+      message: `sends scans faster than anyone can scan (${flood.dropped} dropped); check the scanner`,
     };
   }
 

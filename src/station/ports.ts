@@ -71,6 +71,13 @@ export interface ScanSource {
   stop(): Promise<void>;
   /** The good/bad signal (beep, light) after a decision, where the device has one. */
   feedback?(kind: 'good' | 'bad'): void;
+  /**
+   * Hold back new scans (its lane in the station is filling) and go on. A source that can leaves them
+   * where they are (a serial port's buffers, the sender waits); one that can't keeps sending, and what
+   * doesn't fit in its lane is dropped.
+   */
+  pause?(): void;
+  resume?(): void;
 }
 
 /** Something the station says happened that is not a kiosk decision. */

@@ -50,8 +50,14 @@ type Work =
   | { kind: 'command'; command: KioskCommand }
   | { kind: 'task'; run: () => Promise<void> | void };
 
-/** Scans a source may have waiting: a person scans a few a second; more is a fault. */
-export const SOURCE_QUEUE = 32;
+/**
+ * A source's lane: past PAUSE_AT waiting scans it is asked to hold back (a person scans a few a second;
+ * more is a burst or a fault) until RESUME_AT; past SOURCE_QUEUE (one serial read's worth of scans) what
+ * arrives is dropped. About 150 bytes a scan: the lanes can't hold more than a few MiB.
+ */
+export const SOURCE_QUEUE = 8192;
+export const PAUSE_AT = 64;
+const RESUME_AT = 8;
 /** Key commands waiting: a key held down or a pasted megabyte of F1 codes is not 16 decisions. */
 const KEY_QUEUE = 16;
 
@@ -68,6 +74,8 @@ export class Station {
   private readonly flood: FloodWatch;
   private readonly devices = new Map<string, SourceStatus>();
   private readonly ended = new Set<string>();
+  /** Lanes whose source was asked to hold back. */
+  private readonly paused = new Set<string>();
   /** Parts started, in order: stop() stops exactly these, in reverse. */
   private readonly started: { stop(): Promise<void> | void }[] = [];
   private storePath = '';
@@ -213,8 +221,13 @@ export class Station {
   private push(lane: string, work: Work): boolean {
     if (this.stopping) return false;
     if (!this.queue.push(lane, work, this.now())) {
-      if (work.kind === 'scan') this.flood.dropped(work.scan.device);
+      if (work.kind === 'scan') this.flood.overflow(lane, true);
       return false;
+    }
+    if (work.kind === 'scan' && !this.paused.has(lane) && this.queue.sizeOf(lane) >= PAUSE_AT) {
+      this.paused.add(lane);
+      this.sourceOf(lane)?.pause?.();
+      this.flood.overflow(lane, false);
     }
     this.watchdog.arm();
     if (!this.running) void this.pump();
@@ -225,6 +238,10 @@ export class Station {
   private async pump(): Promise<void> {
     this.running = true;
     for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
+      if (this.paused.has(next.lane) && this.queue.sizeOf(next.lane) <= RESUME_AT) {
+        this.paused.delete(next.lane);
+        this.sourceOf(next.lane)?.resume?.();
+      }
       try {
         await this.handle(next.item);
       } catch (error) {
@@ -324,6 +341,10 @@ export class Station {
     this.devices.set(event.device, event);
     if (before?.status === event.status && before.message === event.message) return;
     this.emit([{ type: 'device', ...event, at: this.now() }]);
+  }
+
+  private sourceOf(id: string): ScanSource | undefined {
+    return this.sources.find((s) => s.id === id);
   }
 
   /** Every source has ended (piped input, recordings played): the station is done. */

@@ -57,6 +57,8 @@ export class FakeStore implements TransactionStore {
 
 export class FakeSource implements ScanSource {
   readonly feedbacks: string[] = [];
+  /** The station's pause and resume calls, in order. */
+  readonly paused: string[] = [];
   started = false;
   stopped = false;
 
@@ -85,6 +87,14 @@ export class FakeSource implements ScanSource {
 
   end(): void {
     this.sink().ended?.(this.id);
+  }
+
+  pause(): void {
+    this.paused.push('pause');
+  }
+
+  resume(): void {
+    this.paused.push('resume');
   }
 
   feedback(kind: 'good' | 'bad'): void {

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Classified } from '../../src/barcode/classify.js';
 import type { Log } from '../../src/log.js';
 import type { ScanSink } from '../../src/station/ports.js';
-import { SOURCE_QUEUE, Station } from '../../src/station/station.js';
+import { PAUSE_AT, SOURCE_QUEUE, Station } from '../../src/station/station.js';
 import { STALL_MS } from '../../src/station/watchdog.js';
 import { FakeSource, FakeStore, RecordingOutput } from './fakes.js';
 
@@ -221,24 +221,28 @@ describe('Station: one scanner flooding', () => {
     expect(r.station.view().devices).toEqual([]);
   });
 
-  it('shows the flooding scanner as faulty, with the count, and says so once in the log', async () => {
+  it('asks a filling source to hold back, drops what still does not fit, shows it faulty and says so once', async () => {
     const logged: string[] = [];
     const r = await started({ log: (level, message) => logged.push(`${level} ${message}`) });
     const front = r.sources[0]!;
     front.status('connected', 'connected to /dev/ttyACM0');
-    for (let i = 0; i < 5000; i++) front.scan(`noise${i}`, r.clock.t);
+    for (let i = 0; i < PAUSE_AT + 1; i++) front.scan(`noise${i}`, r.clock.t);
+    expect(front.paused).toEqual(['pause']);
     expect(r.station.view().devices).toEqual([
       {
         id: 'front',
         status: 'error',
-        message: expect.stringMatching(/faster than anyone can scan: \d+ dropped/),
+        message: expect.stringMatching(/faster than anyone can scan \(0 dropped\)/),
       },
     ]);
-    const dropped = Number(/: (\d+) dropped/.exec(r.station.view().devices[0]!.message)![1]);
+    // A source that can't hold back: what doesn't fit in its lane is dropped, and counted.
+    for (let i = PAUSE_AT + 1; i < SOURCE_QUEUE + 5000; i++) front.scan(`noise${i}`, r.clock.t);
+    const dropped = Number(/\((\d+) dropped\)/.exec(r.station.view().devices[0]!.message)![1]);
     // The first is in hand at once, SOURCE_QUEUE wait in the lane, the rest are dropped.
-    expect(dropped).toBe(5000 - SOURCE_QUEUE - 1);
+    expect(dropped).toBe(5000 - 1);
     expect(logged.filter((l) => l.includes('faster than anyone'))).toHaveLength(1);
     await r.station.idle();
+    expect(front.paused).toEqual(['pause', 'resume']);
   });
 });
 
