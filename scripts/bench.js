@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * npm run bench: scan-to-durable latency of the real daemon on a socat pty, against floors measured in
- * the same run on the same filesystem; a 10,000-scan burst (none may be lost) and its rate; peak memory.
+ * the same run on the same filesystem; a 10,000-scan burst (none may be lost) and its rate; peak memory;
+ * a flooding scanner beside a healthy one (the healthy one's latency, memory, log growth).
  * Prints figures and ratios, and exits 1 if a scan was lost. Never part of `npm test`.
  */
 import { spawn, execFileSync } from 'node:child_process';
@@ -12,7 +13,9 @@ import {
   mkdtempSync,
   openSync,
   readFileSync,
+  readdirSync,
   rmSync,
+  statSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -26,6 +29,7 @@ import { readOnEventLoop } from '../dist/devices/serial-read.js';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
 const BURST = Number(process.env.BENCH_BURST ?? 10_000);
+const FLOOD_SECONDS = Number(process.env.BENCH_FLOOD_SECONDS ?? 20);
 const dir = mkdtempSync(path.join(process.env.BENCH_DIR ?? tmpdir(), 'offcirc-bench-'));
 
 const ms = (ns) => Number(ns) / 1e6;
@@ -111,15 +115,15 @@ async function floorPty() {
   return times;
 }
 
-function startDaemon(pty, journal) {
-  const config = path.join(dir, 'offcirc.json');
+function startDaemon(pty, journal, options = {}) {
+  const config = path.join(dir, `offcirc-${path.basename(journal)}.json`);
   writeFileSync(
     config,
     JSON.stringify({
       station: 'bench',
-      session: { idleTimeoutSeconds: 3600, doubleReadMs: 0 },
-      logging: { dir: path.join(dir, 'logs'), level: 'info' },
-      devices: [{ id: 'bench', type: 'serial', path: pty.scannerPath, baudRate: 9600 }],
+      session: { idleTimeoutSeconds: 3600 },
+      logging: { dir: options.logs ?? path.join(dir, 'logs'), level: 'info' },
+      devices: options.devices ?? [{ id: 'bench', type: 'serial', path: pty.scannerPath, baudRate: 9600 }],
     }),
   );
   const child = spawn(
@@ -158,6 +162,62 @@ function startDaemon(pty, journal) {
       listeners.add(l);
     });
   return { child, waitFor, transactions: () => transactions };
+}
+
+/** Bytes in the files of a folder (the log folder), 0 where it is missing. */
+function folderBytes(folder) {
+  try {
+    return readdirSync(folder).reduce((sum, name) => sum + statSync(path.join(folder, name)).size, 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * One scanner stuck sending short garbage lines at full speed (`yes` into its pty) beside a healthy one
+ * lending every 200 ms: the healthy scanner's scan → durable → event latency during the flood, the
+ * daemon's peak memory, and how fast the log folder grows.
+ */
+async function floodRun(seconds) {
+  const healthy = await startPty('healthy');
+  const stuck = await startPty('stuck');
+  const journal = path.join(dir, 'flood.dat');
+  const logs = path.join(dir, 'flood-logs');
+  const daemon = startDaemon(healthy, journal, {
+    logs,
+    devices: [
+      { id: 'healthy', type: 'serial', path: healthy.scannerPath },
+      { id: 'stuck', type: 'serial', path: stuck.scannerPath },
+    ],
+  });
+  await daemon.waitFor((r) => r.event === 'ready');
+  const host = openSync(healthy.hostPath, 'w');
+  writeSync(host, `${PATRON}\r`);
+  await daemon.waitFor((r) => r.event === 'session');
+  const flood = spawn('sh', ['-c', `exec yes 1234 > '${stuck.hostPath}'`], { stdio: 'ignore' });
+  await daemon.waitFor((r) => r.event === 'device' && r.status === 'flooding');
+  const logStart = folderBytes(logs);
+  const t0 = Date.now();
+  const latency = [];
+  for (let i = 0; Date.now() - t0 < seconds * 1000; i++) {
+    const barcode = item(300_000 + i);
+    const seen = daemon.waitFor((r) => r.event === 'transaction' && r.item === barcode);
+    const start = process.hrtime.bigint();
+    writeSync(host, `${barcode}\r`);
+    await seen;
+    latency.push(ms(process.hrtime.bigint() - start));
+    await sleep(200);
+  }
+  const elapsedMin = (Date.now() - t0) / 60_000;
+  const logGrowth = (folderBytes(logs) - logStart) / elapsedMin;
+  const peak = peakMemoryKiB(daemon.child.pid);
+  flood.kill('SIGKILL');
+  daemon.child.kill('SIGTERM');
+  await new Promise((r) => daemon.child.once('exit', r));
+  closeSync(host);
+  healthy.socat.kill();
+  stuck.socat.kill();
+  return { latency, peak, logGrowth };
 }
 
 function peakMemoryKiB(pid) {
@@ -248,6 +308,20 @@ async function main() {
   );
   console.log(`journal lines: ${lines} (expected ${SAMPLES + BURST})`);
   console.log(`daemon peak memory (VmHWM): ${(peak / 1024).toFixed(1)} MiB`);
+
+  const flood = await floodRun(FLOOD_SECONDS);
+  console.log('');
+  console.log(
+    `flood: one scanner sending "1234" lines at full speed for ${FLOOD_SECONDS} s beside a healthy one`,
+  );
+  console.log(
+    `  healthy scan → durable → event median ${fmt(quantile(flood.latency, 0.5))}  p99 ${fmt(quantile(flood.latency, 0.99))}  max ${fmt(Math.max(...flood.latency))} (${flood.latency.length} loans)`,
+  );
+  console.log(
+    `  ratio median / quiet median    ${(quantile(flood.latency, 0.5) / quantile(latency, 0.5)).toFixed(2)}x`,
+  );
+  console.log(`  daemon peak memory (VmHWM)     ${(flood.peak / 1024).toFixed(1)} MiB`);
+  console.log(`  log folder growth              ${(flood.logGrowth / 1024).toFixed(1)} KiB a minute`);
   rmSync(dir, { recursive: true, force: true });
   process.exitCode = lost === 0 && lines === SAMPLES + BURST ? 0 : 1;
 }

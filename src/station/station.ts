@@ -250,6 +250,9 @@ export class Station {
         });
       }
       this.watchdog.check();
+      // Let the event loop read the sources between two items: a scan from another scanner then reaches
+      // its lane, and its turn, before a backlog of one source's scans is worked through.
+      if (this.queue.size > 0) await new Promise((resolve) => setImmediate(resolve));
     }
     this.running = false;
     this.armExpiry();
