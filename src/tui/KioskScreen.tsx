@@ -3,7 +3,7 @@
  * state (the last decision and its time, the PIN prompt, the terminal size) and writes nothing but the
  * terminal: the screen itself and the bell on a rejection.
  */
-import { useLayoutEffect, useMemo, useReducer, useRef } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { Box, useApp, useStdout } from 'ink';
 import type { Config } from '../config/schema.js';
 import { verifyPin } from '../config/pin.js';
@@ -45,7 +45,9 @@ export function KioskScreen({
   const { exit } = useApp();
   const { stdout } = useStdout();
   const size = useTerminalSize();
-  useSecondTick(now);
+  // Whether the last frame had anything that changes by the second: the tick follows it.
+  const [live, setLive] = useState(true);
+  useSecondTick(now, live);
   const [, redraw] = useReducer((n: number) => n + 1, 0);
   const shown = useRef<Shown>({});
   const input = useRef<InputState>(initialInput());
@@ -88,6 +90,9 @@ export function KioskScreen({
     rules,
     size,
     glyphs,
+  });
+  useEffect(() => {
+    if (model.live !== live) setLive(model.live);
   });
 
   const screen = (

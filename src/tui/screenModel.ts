@@ -6,7 +6,7 @@ import type { Config } from '../config/schema.js';
 import type { KioskEvent, Mode } from '../kiosk/events.js';
 import type { StationView } from '../station/view.js';
 import { type InputState, needsPin, type InputRules, PIN_ATTEMPTS, settle, typedLength } from './controls.js';
-import { countdown, hhmm, hhmmss, maskCard, secondsLeft } from './format.js';
+import { countdown, hhmm, maskCard, secondsLeft } from './format.js';
 import type { Glyphs } from './glyphs.js';
 import { patronWords } from './patronWords.js';
 
@@ -49,6 +49,11 @@ export interface Size {
 
 export interface ScreenModel {
   size: Size;
+  /**
+   * Whether anything on screen changes by the second (a countdown, a fading decision, a typed line, the
+   * PIN prompt). When nothing does, the screen redraws once a minute, for the clock.
+   */
+  live: boolean;
   /** The symbols every component draws with: the terminal's font decides (glyphs.ts). */
   glyphs: Glyphs;
   /** Block letters at this scale, or a one-line bar (0) where they don't fit. */
@@ -213,8 +218,16 @@ export function screenModel({
   }));
   const guarded = (action: 'quit' | 'loan' | 'return', label: string) =>
     needsPin(action, rules) ? `${label} (staff)` : label;
+  const shownDecision = decision(shown, view, now, decisionMs, g, ownWords);
+  const staffLine = staff(input, now, g);
   return {
     size,
+    live:
+      view.sessionEndsAt !== undefined ||
+      shownDecision !== undefined ||
+      note !== undefined ||
+      typedLength(input, now) > 0 ||
+      staffLine !== undefined,
     glyphs: g,
     bannerScale,
     recentRows,
@@ -223,7 +236,7 @@ export function screenModel({
         ? { mode: 'loan', word: 'LOAN', arrow: g.loanArrow, caption: 'Borrow items' }
         : { mode: 'return', word: 'RETURN', arrow: g.returnArrow, caption: 'Give items back' },
     instruction: typing(instruction(view, now, config.keys.endSession, g), typedLength(input, now), g),
-    decision: decision(shown, view, now, decisionMs, g, ownWords),
+    decision: shownDecision,
     note,
     recent: {
       heading:
@@ -235,7 +248,7 @@ export function screenModel({
       rows: recent,
     },
     outOfService: view.inService ? undefined : { reason: view.outOfServiceReason },
-    staff: staff(input, now, g),
+    staff: staffLine,
     status: {
       // Problems first: when the line is cut short, it is the connected scanners that drop off.
       devices: [...view.devices]
@@ -244,7 +257,7 @@ export function screenModel({
       problem: problem ? `${problem.id}: ${problem.message}` : undefined,
       journal: { path: view.journal.path, today: view.journal.today, ...lastWrite(view) },
       outbox: view.outbox,
-      clock: hhmmss(now),
+      clock: hhmm(now),
       // A quarter of the width at most: the scanners' states matter more than a long station name.
       station: shorten(view.station, Math.max(12, Math.floor(size.columns / 4)), g.ellipsis),
     },

@@ -160,6 +160,17 @@ describe('screenModel', () => {
     ).toBeUndefined();
   });
 
+  it('is live (redrawn by the second) only while something on it changes by the second', () => {
+    expect(model().live).toBe(false);
+    expect(model({ mode: 'return' }).live).toBe(false);
+    expect(model({ patron: PATRON, sessionEndsAt: NOW + 42_500 }).live).toBe(true);
+    const shown = noteEvent({}, loan('31234000000016'), baseView(), NOW);
+    expect(model({}, shown, { now: NOW + 5999 }).live).toBe(true);
+    expect(model({}, shown, { now: NOW + 6000 }).live).toBe(false);
+    const typing = { ...initialInput(), line: '312', lastKeyAt: NOW };
+    expect(model({}, {}, { input: typing }).live).toBe(true);
+  });
+
   it('says why not on a rejection, and never shows the rejected text (it may be a card)', () => {
     const shown = noteEvent({}, rejected(KIOSK_REASONS.returnModePatron), baseView(), NOW);
     const m = model({}, shown);
@@ -220,7 +231,7 @@ describe('screenModel', () => {
       ok: false,
     });
     expect(m.status.outbox).toBe(3);
-    expect(m.status.clock).toBe('14:02:00');
+    expect(m.status.clock).toBe('14:02');
     expect(
       model({ journal: { path: 'x', today: 1, lastWrite: { ok: true, at: at(13, 59) } } }).status.journal
         .last,
