@@ -1,0 +1,29 @@
+/**
+ * Tests that need something this machine may lack (a tool, root, user namespaces): where it is there
+ * they run as usual; where it is not, they are skipped under a name that says what is missing and how
+ * to get it, and one line on standard error says the same. Never a failure for the machine, and never
+ * silent: `.ci/run` fails when anything was skipped, so CI still runs everything.
+ */
+import { spawnSync } from 'node:child_process';
+import { describe } from 'vitest';
+
+/** Why `tool` can't be run (one line with the apt-get fix), or undefined when it is on the PATH. */
+export function toolProblem(tool: string, debianPackage = tool): string | undefined {
+  const found = spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { encoding: 'utf8' });
+  return found.status === 0 ? undefined : `needs ${tool}: apt-get install ${debianPackage}`;
+}
+
+/** Why this test can't run as this user (undefined as root). */
+export function rootProblem(what: string): string | undefined {
+  return process.getuid?.() === 0 ? undefined : `needs root: ${what}`;
+}
+
+/** `describe(name, body)` where nothing is missing; otherwise skipped, with the reason in its name. */
+export function describeNeeding(problem: string | undefined, name: string, body: () => void): void {
+  if (problem === undefined) {
+    describe(name, body);
+    return;
+  }
+  console.warn(`skipped "${name}": ${problem}`);
+  describe.skip(`${name} [skipped: ${problem}]`, body);
+}
