@@ -5,6 +5,7 @@
  * silent: `.ci/run` fails when anything was skipped, so CI still runs everything.
  */
 import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { describe } from 'vitest';
 
 /** Why `tool` can't be run (one line with the apt-get fix), or undefined when it is on the PATH. */
@@ -27,3 +28,32 @@ export function describeNeeding(problem: string | undefined, name: string, body:
   console.warn(`skipped "${name}": ${problem}`);
   describe.skip(`${name} [skipped: ${problem}]`, body);
 }
+
+let libusb: { problem: string | undefined } | undefined;
+
+/**
+ * Why the real node-hid can't list devices in this process's environment (its prebuilt addons link
+ * libusb-1.0.so.0), or undefined when it can. Tries once per process, in a child node (about 100 ms).
+ */
+export function libusbProblem(): string | undefined {
+  if (!libusb) {
+    const tried = spawnSync(process.execPath, ['-e', "require('node-hid').devices()"], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    libusb = {
+      problem:
+        tried.status === 0
+          ? undefined
+          : `needs libusb-1.0-0 for the real node-hid: apt-get install libusb-1.0-0 (${firstLine(tried.stderr)})`,
+    };
+  }
+  return libusb.problem;
+}
+
+const firstLine = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => /error/i.test(l)) ?? text.trim().split('\n')[0];
