@@ -2,11 +2,12 @@
  * Tests that need something this machine may lack (a tool, root, user namespaces): where it is there
  * they run as usual; where it is not, they are skipped under a name that says what is missing and how
  * to get it, and one line on standard error says the same. Never a failure for the machine, and never
- * silent: `.ci/run` fails when anything was skipped, so CI still runs everything.
+ * silent. With OFFCIRC_TESTS_ALL=1 (`.ci/run`) a missing need is a failing test instead, so CI runs
+ * everything.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { describe } from 'vitest';
+import { describe, it } from 'vitest';
 
 /** Why `tool` can't be run (one line with the apt-get fix), or undefined when it is on the PATH. */
 export function toolProblem(tool: string, debianPackage = tool): string | undefined {
@@ -23,6 +24,15 @@ export function rootProblem(what: string): string | undefined {
 export function describeNeeding(problem: string | undefined, name: string, body: () => void): void {
   if (problem === undefined) {
     describe(name, body);
+    return;
+  }
+  if (process.env.OFFCIRC_TESTS_ALL === '1') {
+    // CI runs everything: what can't run there is a failure, named after what is missing.
+    describe(name, () => {
+      it('has what it needs on this machine', () => {
+        throw new Error(`every test must run here (OFFCIRC_TESTS_ALL=1), but this one ${problem}`);
+      });
+    });
     return;
   }
   console.warn(`skipped "${name}": ${problem}`);
