@@ -241,6 +241,9 @@ function writeLib(target, addons, manifest) {
     copyFileSync(path.join(ROOT, 'config', name), path.join(target, 'config', name));
 }
 
+/** dist/offcirc from the repository, an absolute path elsewhere. */
+const shown = (file) => (file.startsWith(`${ROOT}${path.sep}`) ? path.relative(ROOT, file) : file);
+
 const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 /** Runs `offcirc --version` `runs` times; returns the start-to-exit times in ms, sorted. */
@@ -309,7 +312,7 @@ async function make({ version, manifestText, argv, WORK, EXECUTABLE, LIB }) {
 
   const libBytes = Object.keys(addons).reduce((sum, name) => sum + statSync(path.join(LIB, name)).size, 0);
   console.log(
-    `${path.relative(process.cwd(), EXECUTABLE) || EXECUTABLE} ${version}: ${mib(statSync(EXECUTABLE).size)}${strip ? '' : ' (not stripped)'} (bundle ${mib(statSync(bundled).size)}), offcirc-lib/ ${mib(libBytes)}`,
+    `${shown(EXECUTABLE)} ${version}: ${mib(statSync(EXECUTABLE).size)}${strip ? '' : ' (not stripped)'} (bundle ${mib(statSync(bundled).size)}), offcirc-lib/ ${mib(libBytes)}`,
   );
   if (argv.includes('--measure')) {
     const times = timeVersion(EXECUTABLE);
