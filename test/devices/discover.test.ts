@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import {
   devicesCommand,
@@ -19,7 +19,17 @@ const port = portInfo;
 
 const noHid = async () => new FakeHidBus().module();
 const noSerial = async () => [] as Port[];
-const emptyDev = () => mkdtempSync(path.join(tmpdir(), 'offcirc-dev-'));
+/** Folders the tests made, removed after the file's tests. */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+const tempFolder = (prefix: string) => {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+const emptyDev = () => tempFolder('offcirc-dev-');
 
 /** Every suggested entry must be accepted by the real schema as it is pasted. */
 function expectPastable(entries: (Record<string, unknown> | undefined)[]): void {
@@ -280,7 +290,7 @@ describe('discoverDevices: what it shows of each device', () => {
   });
 
   it('shows serial ports with their stable by-id link, ids and a config entry using the most stable way', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'offcirc-serial-'));
+    const root = tempFolder('offcirc-serial-');
     const byId = path.join(root, 'by-id');
     mkdirSync(byId);
     const acm0 = path.join(root, 'ttyACM0');
