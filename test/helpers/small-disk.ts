@@ -60,7 +60,7 @@ export function smallDiskProblem(): string | undefined {
       problem:
         why === undefined
           ? undefined
-          : `needs a small tmpfs in a user namespace (unshare --user --map-root-user --mount: ${why}): apt-get install util-linux, and sysctl kernel.unprivileged_userns_clone=1`,
+          : `needs a small tmpfs in a user namespace (unshare --user --map-root-user --mount: ${why}): apt-get install util-linux, and allow user namespaces (sysctl kernel.unprivileged_userns_clone=1; on Ubuntu also kernel.apparmor_restrict_unprivileged_userns=0)`,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
