@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { formatLine } from '../../src/journal/line.js';
 import { JournalWriteError, JournalWriter } from '../../src/journal/writer.js';
-import { describeNeeding, rootProblem } from '../helpers/needs.js';
+import { describeNeeding, rootProblem, toolProblem } from '../helpers/needs.js';
 import { smallDisk, smallDiskProblem, type SmallDisk } from '../helpers/small-disk.js';
 import {
   item,
@@ -126,7 +126,7 @@ describeNeeding(smallDiskProblem(), 'a full disk (a real 16 KiB tmpfs)', () => {
 });
 
 describeNeeding(
-  rootProblem('chattr +i sets a flag only root may set'),
+  rootProblem('chattr +i sets a flag only root may set') ?? toolProblem('chattr', 'e2fsprogs'),
   'permission denied (chattr +i: root ignores file modes, not this flag)',
   () => {
     it('reports "permission denied" for an immutable journal and writes again once it is mutable', async () => {
