@@ -1,7 +1,8 @@
 /**
  * "offcirc devices": what scanners this machine can see (HID devices through node-hid, serial ports
  * through SerialPort.list()), each with a config entry ready to paste, and what stops it seeing more
- * (no libusb, no udev, hidraw nodes it may not open) with the fix. One enumeration of each kind.
+ * (no libusb, no udev, hidraw nodes it may not open) with the fix. One enumeration of each kind. The
+ * names and serial numbers a device sends are printed escaped: a USB device can send terminal escapes.
  */
 import { accessSync, constants, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
