@@ -6,7 +6,8 @@
  * file, this node turns it into a SEA blob, and postject injects the blob into a copy of this node.
  * Cost: ~100 MB copied and rewritten (seconds idle, under a minute on a busy machine). Options:
  * `--no-strip` keeps node's debug symbols (strip runs where binutils is installed); `--measure` also
- * times `offcirc --version`.
+ * times `offcirc --version`; `--out DIR` writes DIR/offcirc and DIR/offcirc-lib/ instead (DIR is made;
+ * its work files are removed after), so the tests build into a temporary folder and leave dist/ alone.
  *
  * Why the addons sit beside the executable rather than inside it as SEA assets: assets must be written
  * out before dlopen can load them, and kiosks hardened with a noexec /tmp refuse to load code from there;
@@ -31,9 +32,6 @@ import { withModuleMeta, withoutInkTopLevelAwait, yogaWasmBase64 } from './sea/p
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIST = path.join(ROOT, 'dist');
-const WORK = path.join(DIST, 'sea');
-const EXECUTABLE = path.join(DIST, 'offcirc');
-const LIB = path.join(DIST, 'offcirc-lib');
 const RUNTIME = path.join(import.meta.dirname, 'sea', 'runtime.mjs');
 const YOGA_SHIM = path.join(import.meta.dirname, 'sea', 'yoga.mjs');
 /** Node's fuse for SEA blobs (the string postject flips so node looks for the injected blob). */
@@ -198,9 +196,9 @@ function step(what, file, args) {
 }
 
 /** Writes the SEA blob for `main` with this node (the blob only runs on this exact node version). */
-function seaBlob(main) {
-  const config = path.join(WORK, 'sea-config.json');
-  const output = path.join(WORK, 'offcirc.blob');
+function seaBlob(main, work) {
+  const config = path.join(work, 'sea-config.json');
+  const output = path.join(work, 'offcirc.blob');
   // The code cache saves compiling the bundle at every start; it is tied to this node, as the blob is.
   const sea = { main, output, disableExperimentalSEAWarning: true, useCodeCache: true };
   writeFileSync(config, `${JSON.stringify(sea, null, 2)}\n`);
@@ -243,6 +241,9 @@ function writeLib(target, addons, manifest) {
     copyFileSync(path.join(ROOT, 'config', name), path.join(target, 'config', name));
 }
 
+/** dist/offcirc from the repository, an absolute path elsewhere. */
+const shown = (file) => (file.startsWith(`${ROOT}${path.sep}`) ? path.relative(ROOT, file) : file);
+
 const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 /** Runs `offcirc --version` `runs` times; returns the start-to-exit times in ms, sorted. */
@@ -267,14 +268,30 @@ async function main(argv) {
     throw new Error('dist/cli.js is missing: run npm run build first');
   const manifestText = readFileSync(path.join(ROOT, 'package.json'), 'utf8');
   const { version } = JSON.parse(manifestText);
+  const outAt = argv.indexOf('--out');
+  const out = outAt === -1 ? DIST : path.resolve(argv[outAt + 1] ?? '');
+  if (outAt !== -1 && !argv[outAt + 1]) throw new Error('--out needs a folder: --out DIR');
+  // dist/sea keeps the bundle for a look after a build; a folder of the caller's gets only the pair.
+  const WORK = outAt === -1 ? path.join(DIST, 'sea') : path.join(out, `.sea-work-${process.pid}`);
+  const EXECUTABLE = path.join(out, 'offcirc');
+  const LIB = path.join(out, 'offcirc-lib');
   mkdirSync(WORK, { recursive: true });
+  try {
+    await make({ version, manifestText, argv, WORK, EXECUTABLE, LIB });
+  } finally {
+    if (outAt !== -1) rmSync(WORK, { recursive: true, force: true });
+  }
+}
+
+/** Bundles, makes the blob, injects and tries it in a staging folder, then moves the pair in place. */
+async function make({ version, manifestText, argv, WORK, EXECUTABLE, LIB }) {
   const strip = !argv.includes('--no-strip') && spawnSync('strip', ['--version']).status === 0;
 
   const bundled = path.join(WORK, 'offcirc.cjs');
   const addons = await bundle(bundled);
-  const blob = seaBlob(bundled);
+  const blob = seaBlob(bundled, WORK);
 
-  // Made and tried in a staging folder as the pair they ship as, then moved into dist/.
+  // Made and tried in a staging folder as the pair they ship as, then moved into place.
   const stage = path.join(WORK, `stage-${process.pid}`);
   const staged = path.join(stage, path.basename(EXECUTABLE));
   try {
@@ -295,7 +312,7 @@ async function main(argv) {
 
   const libBytes = Object.keys(addons).reduce((sum, name) => sum + statSync(path.join(LIB, name)).size, 0);
   console.log(
-    `dist/offcirc ${version}: ${mib(statSync(EXECUTABLE).size)}${strip ? '' : ' (not stripped)'} (bundle ${mib(statSync(bundled).size)}), offcirc-lib/ ${mib(libBytes)}`,
+    `${shown(EXECUTABLE)} ${version}: ${mib(statSync(EXECUTABLE).size)}${strip ? '' : ' (not stripped)'} (bundle ${mib(statSync(bundled).size)}), offcirc-lib/ ${mib(libBytes)}`,
   );
   if (argv.includes('--measure')) {
     const times = timeVersion(EXECUTABLE);

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { createLogger, eventRecord } from '../src/log.js';
+import { describeNeeding } from './helpers/needs.js';
 import { waitFor } from './helpers/pty.js';
+import { smallDisk, smallDiskProblem } from './helpers/small-disk.js';
 
 const loan = {
   type: 'transaction' as const,
@@ -18,6 +20,29 @@ const loan = {
   },
   line: 7,
 };
+
+/** A stream that collects JSON-lines records. */
+function records() {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  return {
+    out,
+    all: () =>
+      text
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+/** A logger writing to `dir` and to a collecting stream, trying a failed file again after 50 ms. */
+function logTo(dir: string) {
+  const seen = records();
+  const logger = createLogger({ level: 'info', station: 'desk-1', stream: seen.out, dir, fileRetryMs: 50 });
+  return { seen, logger };
+}
 
 describe('the station log', () => {
   it('writes one JSON line per record to the stream, with the event fields and the patron masked', async () => {
@@ -70,29 +95,6 @@ describe('the station log', () => {
     await logger.close();
   });
 
-  /** A stream that collects JSON-lines records. */
-  function records() {
-    const out = new PassThrough();
-    let text = '';
-    out.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    return {
-      out,
-      all: () =>
-        text
-          .trim()
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l) as Record<string, unknown>),
-    };
-  }
-
-  /** A logger writing to `dir` and to a collecting stream, trying a failed file again after 50 ms. */
-  function logTo(dir: string) {
-    const seen = records();
-    const logger = createLogger({ level: 'info', station: 'desk-1', stream: seen.out, dir, fileRetryMs: 50 });
-    return { seen, logger };
-  }
-
   it('a log folder that cannot be made: said once, the stream gets every record, tried again later', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'offcirc-log-'));
     try {
@@ -130,12 +132,23 @@ describe('the station log', () => {
     }
   });
 
-  // Needs root, as the disk-full tests do: a real 16 KiB tmpfs.
-  it('a log file on a full disk: said once, no crash, and written again once there is room', async () => {
+  it('a log folder that can be made: no problem said', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'offcirc-log-'));
-    const disk = path.join(dir, 'disk');
-    mkdirSync(disk);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', disk]);
+    try {
+      const logger = createLogger({ level: 'info', station: 'desk-1', dir: path.join(dir, 'logs') });
+      expect(logger.fileProblem).toBeUndefined();
+      await logger.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+// A real 16 KiB tmpfs, in a user namespace (no root needed).
+describeNeeding(smallDiskProblem(), 'the station log on a full disk', () => {
+  it('a log file on a full disk: said once, no crash, and written again once there is room', async () => {
+    const small = await smallDisk(16);
+    const disk = small.dir;
     try {
       const { seen, logger } = logTo(disk);
       const filler = path.join(disk, 'filler');
@@ -160,19 +173,7 @@ describe('the station log', () => {
       const [logFile] = readdirSync(disk).filter((n) => n.endsWith('.log'));
       expect(readFileSync(path.join(disk, logFile!), 'utf8')).toContain('after the room was made');
     } finally {
-      execFileSync('umount', ['-l', disk]);
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('a log folder that can be made: no problem said', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'offcirc-log-'));
-    try {
-      const logger = createLogger({ level: 'info', station: 'desk-1', dir: path.join(dir, 'logs') });
-      expect(logger.fileProblem).toBeUndefined();
-      await logger.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+      await small.close();
     }
   });
 });

@@ -1,7 +1,8 @@
 /**
  * "offcirc devices": what scanners this machine can see (HID devices through node-hid, serial ports
  * through SerialPort.list()), each with a config entry ready to paste, and what stops it seeing more
- * (no libusb, no udev, hidraw nodes it may not open) with the fix. One enumeration of each kind.
+ * (no libusb, no udev, hidraw nodes it may not open) with the fix. One enumeration of each kind. The
+ * names and serial numbers a device sends are printed escaped: a USB device can send terminal escapes.
  */
 import { accessSync, constants, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
@@ -241,6 +242,40 @@ const KIND: Record<DiscoveredHid['kind'], string> = {
   other: 'not a scanner (neither keyboard nor HID POS)',
 };
 
+/**
+ * Characters a terminal may act on or that hide what is really there: controls (C0 with ESC, DEL, C1
+ * with the one-byte CSI), format characters (bidirectional overrides, zero-width), unassigned, private
+ * use and lone surrogates, and every separator but the plain space.
+ */
+const UNSAFE = /[\p{C}\p{Z}]/gu;
+
+/**
+ * A string a USB device (or udev) sent, made safe to print on a terminal: each unsafe character (above)
+ * becomes `\xHH` or `\u{HHHH}` and a backslash `\\`, so the printed text reads back to the exact
+ * string; letters of any script stay as they are. O(n).
+ */
+export function printable(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(UNSAFE, (char) => {
+    if (char === ' ') return char;
+    const code = char.codePointAt(0) ?? 0;
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+  });
+}
+
+/**
+ * JSON safe to print on a terminal: JSON.stringify leaves DEL, C1 controls, bidirectional overrides and
+ * the like raw; this writes each as \uXXXX escapes, so the text parses back to the same value. O(n).
+ */
+export function terminalJson(value: unknown, space?: number): string {
+  return JSON.stringify(value, null, space).replace(UNSAFE, (char) =>
+    char === ' ' || char === '\n'
+      ? char
+      : [...Array(char.length).keys()]
+          .map((i) => `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`)
+          .join(''),
+  );
+}
+
 /** The answer as a technician reads it at the station. */
 export function formatDiscovery(d: Discovery): string {
   const lines: string[] = ['HID devices:'];
@@ -249,14 +284,22 @@ export function formatDiscovery(d: Discovery): string {
     lines.push(
       '  no HID devices found (a scanner set to USB serial mode is listed under serial ports instead)',
     );
+  // Names, serial numbers and paths are as the device (or udev) gave them: printed escaped.
   for (const h of d.hid) {
-    const name = [h.manufacturer, h.product].filter(Boolean).join(' ') || '(no name)';
-    lines.push(`  ${h.vendorId}:${h.productId} ${name}${h.serialNumber ? `, serial ${h.serialNumber}` : ''}`);
+    const name =
+      [h.manufacturer, h.product]
+        .filter((part): part is string => Boolean(part))
+        .map(printable)
+        .join(' ') || '(no name)';
+    const serial = h.serialNumber ? `, serial ${printable(h.serialNumber)}` : '';
+    lines.push(`  ${h.vendorId}:${h.productId} ${name}${serial}`);
     const usage = h.usagePage !== undefined ? `usage page ${h.usagePage} usage ${h.usage ?? '?'}: ` : '';
     lines.push(`    ${usage}${KIND[h.kind]}`);
     if (h.path)
-      lines.push(`    path ${h.path}${h.interface !== undefined ? `, interface ${h.interface}` : ''}`);
-    if (h.config) lines.push(`    config: ${JSON.stringify(h.config)}`);
+      lines.push(
+        `    path ${printable(h.path)}${h.interface !== undefined ? `, interface ${h.interface}` : ''}`,
+      );
+    if (h.config) lines.push(`    config: ${terminalJson(h.config)}`);
   }
   lines.push('', 'Serial ports:');
   if (!d.serialListed) lines.push("  can't look (see the problems below)");
@@ -265,14 +308,15 @@ export function formatDiscovery(d: Discovery): string {
       '  no serial ports found (a USB serial scanner shows up as /dev/ttyACM* or /dev/ttyUSB* when plugged in)',
     );
   for (const s of d.serial) {
-    lines.push(`  ${s.path}${s.byId ? ` (stable link ${s.byId})` : ''}`);
+    lines.push(`  ${printable(s.path)}${s.byId ? ` (stable link ${printable(s.byId)})` : ''}`);
     const ids = s.vendorId ? `USB ${s.vendorId}:${s.productId ?? '?'}` : 'no USB ids';
     const who = [s.manufacturer, s.serialNumber ? `serial ${s.serialNumber}` : undefined]
-      .filter(Boolean)
+      .filter((part): part is string => Boolean(part))
+      .map(printable)
       .join(', ');
     lines.push(`    ${ids}${who ? `, ${who}` : ''}`);
     if (s.note) lines.push(`    ${s.note}`);
-    lines.push(`    config: ${JSON.stringify(s.config)}`);
+    lines.push(`    config: ${terminalJson(s.config)}`);
   }
   if (d.problems.length > 0) {
     lines.push('', 'Problems:');
@@ -293,6 +337,6 @@ export async function devicesCommand(
   deps: DiscoverDeps = {},
 ): Promise<number> {
   const discovery = await discoverDevices(deps);
-  out(options.json ? JSON.stringify(discovery, null, 2) : formatDiscovery(discovery));
+  out(options.json ? terminalJson(discovery, 2) : formatDiscovery(discovery));
   return 0;
 }

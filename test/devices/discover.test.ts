@@ -1,19 +1,35 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SerialPort } from 'serialport';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
-import { devicesCommand, discoverDevices, formatDiscovery, HIDRAW_RULE } from '../../src/devices/discover.js';
+import {
+  devicesCommand,
+  discoverDevices,
+  formatDiscovery,
+  HIDRAW_RULE,
+  type DiscoveredHid,
+  type DiscoveredSerial,
+} from '../../src/devices/discover.js';
 import { brokenLibusbDir, FakeHidBus, runInChild } from './hid-fakes.js';
 import { portInfo } from '../helpers/ports.js';
 
-type Port = Awaited<ReturnType<typeof SerialPort.list>>[number];
+type Port = ReturnType<typeof portInfo>;
 const port = portInfo;
 
 const noHid = async () => new FakeHidBus().module();
 const noSerial = async () => [] as Port[];
-const emptyDev = () => mkdtempSync(path.join(tmpdir(), 'offcirc-dev-'));
+/** Folders the tests made, removed after the file's tests. */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+const tempFolder = (prefix: string) => {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+const emptyDev = () => tempFolder('offcirc-dev-');
 
 /** Every suggested entry must be accepted by the real schema as it is pasted. */
 function expectPastable(entries: (Record<string, unknown> | undefined)[]): void {
@@ -21,30 +37,34 @@ function expectPastable(entries: (Record<string, unknown> | undefined)[]): void 
   expect(() => configSchema.parse({ devices })).not.toThrow();
 }
 
-describe('discoverDevices on this machine (no HID devices, udev installed)', () => {
-  it('lists no HID devices, the same serial ports as serialport, and no problems', async () => {
-    const d = await discoverDevices();
+// Nothing here reads this machine's devices: the HID and serial listers are injected (fakes of
+// node-hid's and serialport's list), or a child process is given a PATH or LD_LIBRARY_PATH that makes
+// the real ones fail the same way on every machine.
+describe('discoverDevices with no HID devices and one built-in serial port', () => {
+  const builtIn = async () => [port({ path: '/dev/ttyS0' })];
+  const deps = { loadHid: noHid, listSerial: builtIn, devDir: emptyDev() };
+
+  it('lists no HID devices, the serial port the lister gave, and no problems', async () => {
+    const d = await discoverDevices(deps);
     expect(d.hidListed).toBe(true);
     expect(d.hid).toEqual([]);
     expect(d.serialListed).toBe(true);
-    const listed = (await SerialPort.list()).map((p) => p.path).sort();
-    expect(d.serial.map((s) => s.path)).toEqual(listed);
+    expect(d.serial.map((s) => s.path)).toEqual(['/dev/ttyS0']);
     expect(d.problems).toEqual([]);
     expectPastable(d.serial.map((s) => s.config));
     const text = formatDiscovery(d);
     expect(text).toContain('HID devices:\n  no HID devices found');
-    if (listed.length === 0) expect(text).toContain('Serial ports:\n  no serial ports found');
-    for (const p of listed) expect(text).toContain(`  ${p}`);
+    expect(text).toContain('Serial ports:\n  /dev/ttyS0\n');
     expect(text).not.toContain('Problems:');
   });
 
   it('devicesCommand prints it and exits 0, as text or as JSON', async () => {
     const texts: string[] = [];
-    expect(await devicesCommand({ json: false }, (t) => texts.push(t))).toBe(0);
+    expect(await devicesCommand({ json: false }, (t) => texts.push(t), deps)).toBe(0);
     expect(texts).toHaveLength(1);
     expect(texts[0]).toMatch(/^HID devices:\n/);
     const jsons: string[] = [];
-    expect(await devicesCommand({ json: true }, (t) => jsons.push(t))).toBe(0);
+    expect(await devicesCommand({ json: true }, (t) => jsons.push(t), deps)).toBe(0);
     const parsed = JSON.parse(jsons[0] ?? '') as { hidListed: boolean; hid: unknown[]; problems: unknown[] };
     expect(parsed).toMatchObject({ hidListed: true, hid: [], serialListed: true, problems: [] });
   });
@@ -55,7 +75,11 @@ describe('discoverDevices: what stops it seeing, and the fix', () => {
     const result = await runInChild(
       `
       import { devicesCommand } from '@src/devices/discover.js';
-      void devicesCommand({ json: false }, (text) => console.log(text)).then((code) => console.log('exit ' + code));
+      // No HID devices, whatever this machine has (or lacks libusb); the real SerialPort.list.
+      const loadHid = async () => ({ devices: () => [], HID: class {} });
+      void devicesCommand({ json: false }, (text) => console.log(text), { loadHid, devDir: '/nonexistent' }).then(
+        (code) => console.log('exit ' + code),
+      );
       `,
       { PATH: '/nonexistent' },
     );
@@ -68,11 +92,12 @@ describe('discoverDevices: what stops it seeing, and the fix', () => {
     expect(result.stdout.trim().split('\n').at(-1)).toBe('exit 0');
   });
 
-  it('where libusb-1.0.so.0 cannot load (a child process), says to install libusb-1.0-0 and still lists serial', async () => {
+  it('where libusb-1.0.so.0 cannot load (a child process, the real node-hid), says to install libusb-1.0-0 and still lists serial', async () => {
     const result = await runInChild(
       `
       import { devicesCommand } from '@src/devices/discover.js';
-      void devicesCommand({ json: true }, (text) => console.log(text));
+      // The real node-hid; no serial ports, whether or not this machine has udev.
+      void devicesCommand({ json: true }, (text) => console.log(text), { listSerial: async () => [] });
       `,
       { LD_LIBRARY_PATH: brokenLibusbDir() },
     );
@@ -265,7 +290,7 @@ describe('discoverDevices: what it shows of each device', () => {
   });
 
   it('shows serial ports with their stable by-id link, ids and a config entry using the most stable way', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'offcirc-serial-'));
+    const root = tempFolder('offcirc-serial-');
     const byId = path.join(root, 'by-id');
     mkdirSync(byId);
     const acm0 = path.join(root, 'ttyACM0');
@@ -337,5 +362,64 @@ describe('discoverDevices: what it shows of each device', () => {
     );
     expect(text).toContain('HID devices:\n  no HID devices found');
     expect(text).toContain('Serial ports:\n  no serial ports found');
+  });
+});
+
+describe('offcirc devices: strings as a USB device sends them', () => {
+  // A device chooses its own manufacturer, product and serial strings: these would clear the screen,
+  // retitle the window, turn text red (a one-byte C1 CSI) and reverse what follows.
+  const manufacturer = 'Evil\x1b[2J\x1b]0;owned\x07 Corp';
+  const product = 'Scan\x9b31mner \u202eRTL\u00e9';
+  const serialNumber = 'A\x1b[0m1\\x';
+  // Controls (C0 with ESC, DEL, C1) and the right-to-left override; line feeds are the output's own.
+  const unsafe = /[\p{Cc}\u202e]/u;
+
+  async function evilDiscovery() {
+    const bus = new FakeHidBus();
+    bus.plug({
+      vendorId: 0x0c2e,
+      productId: 0x0b61,
+      path: '/dev/hidraw0',
+      manufacturer,
+      product,
+      serialNumber,
+      usagePage: 0x8c,
+      usage: 0x02,
+    });
+    return {
+      loadHid: async () => bus.module(),
+      listSerial: async () => [
+        port({ path: '/dev/ttyACM0', vendorId: '0c2e', productId: '0b61', manufacturer, serialNumber }),
+      ],
+      devDir: emptyDev(),
+    };
+  }
+
+  it('prints them escaped in the text, each escape readable back to the byte it stands for', async () => {
+    const texts: string[] = [];
+    expect(await devicesCommand({ json: false }, (t) => texts.push(t), await evilDiscovery())).toBe(0);
+    const text = texts[0] ?? '';
+    expect(text.replaceAll('\n', '')).not.toMatch(unsafe);
+    expect(text).toContain(
+      '  0x0c2e:0x0b61 Evil\\x1b[2J\\x1b]0;owned\\x07 Corp Scan\\x9b31mner \\u{202e}RTL\u00e9, serial A\\x1b[0m1\\\\x\n',
+    );
+    expect(text).toContain(
+      '    USB 0x0c2e:0x0b61, Evil\\x1b[2J\\x1b]0;owned\\x07 Corp, serial A\\x1b[0m1\\\\x\n',
+    );
+    // The pasted config entry still holds the serial number the device reports, to match it by.
+    const configLine = text.split('\n').find((l) => l.startsWith('    config: {"id":"scanner-1"'));
+    const entry = JSON.parse(configLine!.slice('    config: '.length)) as { serialNumber: string };
+    expect(entry.serialNumber).toBe(serialNumber);
+  });
+
+  it('writes them as JSON escapes with --json, which parse back to the strings the device sent', async () => {
+    const jsons: string[] = [];
+    expect(await devicesCommand({ json: true }, (t) => jsons.push(t), await evilDiscovery())).toBe(0);
+    const json = jsons[0] ?? '';
+    expect(json.replaceAll('\n', '')).not.toMatch(unsafe);
+    expect(json).toContain(`"product": "Scan\\u009b31mner \\u202eRTL\u00e9"`);
+    const d = JSON.parse(json) as { hid: DiscoveredHid[]; serial: DiscoveredSerial[] };
+    expect(d.hid[0]).toMatchObject({ manufacturer, product, serialNumber });
+    expect(d.serial[0]).toMatchObject({ manufacturer, serialNumber });
   });
 });

@@ -5,10 +5,11 @@
  */
 import { execFile } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { onTestFinished } from 'vitest';
 import type { HidDeviceInfo, HidHandle, NodeHidModule } from '../../src/devices/node-hid.js';
 import type { DeviceStatusEvent, Scan, ScannerSink } from '../../src/devices/scanner.js';
 
@@ -160,7 +161,7 @@ export async function runInChild(
     supported: { 'dynamic-import': false },
     logLevel: 'silent',
   });
-  return new Promise((resolve) => {
+  return new Promise<{ stdout: string; stderr: string; code: number }>((resolve) => {
     execFile(
       process.execPath,
       [outfile],
@@ -170,12 +171,16 @@ export async function runInChild(
         resolve({ stdout, stderr, code });
       },
     );
-  });
+  }).finally(() => rmSync(dir, { recursive: true, force: true }));
 }
 
-/** A directory holding a `libusb-1.0.so.0` that isn't a library: put first in LD_LIBRARY_PATH, libusb can't load. */
+/**
+ * A directory holding a `libusb-1.0.so.0` that isn't a library: put first in LD_LIBRARY_PATH, libusb
+ * can't load. Call it inside a test: it is removed when the test ends.
+ */
 export function brokenLibusbDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'offcirc-nolibusb-'));
   writeFileSync(path.join(dir, 'libusb-1.0.so.0'), '');
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }

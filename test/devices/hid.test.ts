@@ -9,6 +9,7 @@ import {
   isHidUnavailable,
   type HidDeviceInfo,
 } from '../../src/devices/node-hid.js';
+import { describeNeeding, libusbProblem } from '../helpers/needs.js';
 import { brokenLibusbDir, FakeHidBus, RecordingSink, runInChild, settle, waitFor } from './hid-fakes.js';
 
 /** A device entry as a technician writes it, through the real schema (defaults filled in). */
@@ -396,23 +397,6 @@ describe('HidScanner: when node-hid cannot work', () => {
     expect(sink.statuses).toEqual([{ device: 'front', status: 'error', message: HID_UNAVAILABLE }]);
   });
 
-  it('with the real node-hid on this machine: loads it, and says the scanner is not plugged in', async () => {
-    const sink = new RecordingSink();
-    const s = new HidScanner(
-      hidConfig({ vendorId: '0x0c2e', productId: '0x0b61', reconnectMs: 60_000 }),
-      sink,
-    );
-    scanners.push(s);
-    await s.start();
-    expect(sink.statuses).toEqual([
-      {
-        device: 'front',
-        status: 'disconnected',
-        message: 'scanner 0x0c2e:0x0b61 not found: plug it in (looking for it every 60 s)',
-      },
-    ]);
-  });
-
   it('in a process where libusb-1.0.so.0 cannot load: the real node-hid fails and offcirc says to install libusb', async () => {
     const result = await runInChild(
       `
@@ -433,6 +417,25 @@ describe('HidScanner: when node-hid cannot work', () => {
     expect(result.stdout.trim().split('\n')).toEqual([
       JSON.stringify({ device: 'front', status: 'error', message: HID_UNAVAILABLE }),
       'still running',
+    ]);
+  });
+});
+
+describeNeeding(libusbProblem(), 'HidScanner with the real node-hid', () => {
+  it('loads it, and says the scanner is not plugged in', async () => {
+    const sink = new RecordingSink();
+    const s = new HidScanner(
+      hidConfig({ vendorId: '0x0c2e', productId: '0x0b61', reconnectMs: 60_000 }),
+      sink,
+    );
+    scanners.push(s);
+    await s.start();
+    expect(sink.statuses).toEqual([
+      {
+        device: 'front',
+        status: 'disconnected',
+        message: 'scanner 0x0c2e:0x0b61 not found: plug it in (looking for it every 60 s)',
+      },
     ]);
   });
 });

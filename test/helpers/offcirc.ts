@@ -3,7 +3,8 @@
  * JSON-lines log, for end-to-end tests. `npm test` builds dist/ first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { onTestFinished } from 'vitest';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -35,8 +36,19 @@ export const isEvent =
   (r: LogRecord): boolean =>
     r.event === event;
 
+/**
+ * A fresh folder under the temporary folder. Made in a test (or its beforeEach), it is removed when
+ * that test ends, after the processes the test started later are stopped; made elsewhere (a beforeAll),
+ * the caller removes it, and the run's own temporary folder (test/helpers/temp-root.ts) catches the rest.
+ */
 export function tempDir(prefix = 'offcirc-'): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  try {
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true, maxRetries: 3 }));
+  } catch {
+    // Not inside a test: see above.
+  }
+  return dir;
 }
 
 export function writeConfig(dir: string, config: unknown, name = 'offcirc.json'): string {

@@ -48,10 +48,14 @@ function fakeBuild(checkExit = 0, executableText = 'build 1'): string {
   return from;
 }
 
-/** Runs the script; `asNobody` drops to uid/gid 65534 first, as a technician without sudo. */
+/**
+ * Runs the script; `asNobody` runs it without root, as a technician without sudo: as root it drops to
+ * uid/gid 65534 first (setpriv); a normal user already is one, and may not change its uid.
+ */
 function install(args: string[], options: { asNobody?: boolean } = {}) {
-  const command = options.asNobody ? 'setpriv' : 'bash';
-  const prefix = options.asNobody ? ['--reuid', '65534', '--regid', '65534', '--clear-groups', 'bash'] : [];
+  const drop = options.asNobody === true && process.getuid?.() === 0;
+  const command = drop ? 'setpriv' : 'bash';
+  const prefix = drop ? ['--reuid', '65534', '--regid', '65534', '--clear-groups', 'bash'] : [];
   const result = spawnSync(command, [...prefix, SCRIPT, ...args], { encoding: 'utf8' });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -4,17 +4,11 @@
  */
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { describeNeeding } from '../helpers/needs.js';
 import { startPty, type PtyPair } from '../helpers/pty.js';
+import { smallDisk, smallDiskProblem } from '../helpers/small-disk.js';
 import {
   expectJournal,
   runOffcirc,
@@ -199,22 +193,15 @@ describe('crash safety', () => {
   });
 });
 
-describe('disk full', () => {
+// A real 64 KiB tmpfs, in a user namespace (no root needed).
+describeNeeding(smallDiskProblem(), 'disk full', () => {
   // By default the log folder is beside the journal, so it fills up with it.
   for (const logs of ['elsewhere', 'on the same disk'] as const)
     it(`goes out of service with nothing partial written, rejects every scan, and recovers by itself (logs ${logs})`, async () => {
-      const dir = tempDir();
-      const disk = path.join(dir, 'disk');
-      mkdirSync(disk);
-      try {
-        // Room for the journal, its lock and state file, and (in the second case) the log files.
-        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', disk]);
-      } catch (error) {
-        throw new Error(`this test needs a real small tmpfs (run as root): ${(error as Error).message}`);
-      }
-      onTestFinished(() => {
-        execFileSync('umount', ['-l', disk]);
-      });
+      // Room for the journal, its lock and state file, and (in the second case) the log files.
+      const small = await smallDisk(64);
+      onTestFinished(() => small.close());
+      const disk = small.dir;
       // tmpfs hands out whole 4 KiB pages: 37 lines (4033 bytes) leave too little room in the last page for
       // another, so the next line needs a new page, which the full disk refuses.
       const earlier = Array.from(

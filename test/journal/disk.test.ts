@@ -1,25 +1,28 @@
 /**
  * The journal against real failing disks: a full 16 KiB tmpfs, an immutable file, a read-only file
- * system. These need root (mount, chattr); without it they fail and say so.
+ * system. The tmpfs lives in a user namespace (no root needed, see test/helpers/small-disk.ts); the
+ * immutable flag needs root. What this machine can't do is skipped with a one-line reason.
  */
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { formatLine } from '../../src/journal/line.js';
 import { JournalWriteError, JournalWriter } from '../../src/journal/writer.js';
+import { describeNeeding, rootProblem, toolProblem } from '../helpers/needs.js';
+import { smallDisk, smallDiskProblem, type SmallDisk } from '../helpers/small-disk.js';
 import {
   item,
   loan,
-  mountTmpfs,
   recordingLog,
   removeFolder,
   run,
   tempFolder,
-  unmountAll,
   type LogEntry,
 } from './fixtures/helpers.js';
 
-let mountPoint: string;
+/** A plain folder for the tests that need no small disk. */
+let folder: string;
+let disks: SmallDisk[];
 let entries: LogEntry[];
 let writers: JournalWriter[];
 let immutable: string[];
@@ -49,28 +52,36 @@ function fillUp(file: string): number {
   return total;
 }
 
+/** A tmpfs of `sizeKiB` KiB, ended after the test. */
+async function disk(sizeKiB: number): Promise<SmallDisk> {
+  const made = await smallDisk(sizeKiB);
+  disks.push(made);
+  return made;
+}
+
 beforeEach(() => {
-  mountPoint = tempFolder('offcirc-disk-');
+  folder = tempFolder('offcirc-disk-');
   writers = [];
   immutable = [];
+  disks = [];
 });
 
 afterEach(async () => {
   for (const f of immutable) run('chattr', ['-i', f]);
   for (const w of writers) await w.stop().catch(() => undefined);
-  unmountAll(mountPoint);
-  removeFolder(mountPoint);
+  for (const d of disks) await d.close();
+  removeFolder(folder);
 });
 
-describe('a full disk (a real 16 KiB tmpfs)', () => {
+describeNeeding(smallDiskProblem(), 'a full disk (a real 16 KiB tmpfs)', () => {
   it('reports "disk full", leaves no part of the line, and works again after space is freed and probe() succeeds', async () => {
-    mountTmpfs(mountPoint, 'size=16k');
-    const file = path.join(mountPoint, 'files', 'OffCirc.dat');
+    const { dir } = await disk(16);
+    const file = path.join(dir, 'files', 'OffCirc.dat');
     const w = writer(file);
     await w.start();
     for (let n = 0; n < 3; n++) await w.append(loan(item(n)));
 
-    const filler = path.join(mountPoint, 'filler');
+    const filler = path.join(dir, 'filler');
     expect(fillUp(filler)).toBeGreaterThan(0);
 
     // The journal's last page may still have room for a few lines; the disk is full once one fails.
@@ -104,9 +115,9 @@ describe('a full disk (a real 16 KiB tmpfs)', () => {
   });
 
   it('refuses to start plainly when even the lock file cannot be written', async () => {
-    mountTmpfs(mountPoint, 'size=16k');
-    fillUp(path.join(mountPoint, 'filler'));
-    const file = path.join(mountPoint, 'OffCirc.dat');
+    const { dir } = await disk(16);
+    fillUp(path.join(dir, 'filler'));
+    const file = path.join(dir, 'OffCirc.dat');
     await expect(writer(file).start()).rejects.toThrow(
       /^disk full \(ENOSPC\) writing the lock .*OffCirc\.dat\.lock$/,
     );
@@ -114,76 +125,80 @@ describe('a full disk (a real 16 KiB tmpfs)', () => {
   });
 });
 
-describe('permission denied (chattr +i: root ignores file modes, not this flag)', () => {
-  it('reports "permission denied" for an immutable journal and writes again once it is mutable', async () => {
-    const file = path.join(mountPoint, 'OffCirc.dat');
-    const w = writer(file);
-    await w.start();
-    await w.append(loan(item(1)));
-    run('chattr', ['+i', file]);
-    immutable.push(file);
-    const attempt = w.append(loan(item(2)));
-    await expect(attempt).rejects.toBeInstanceOf(JournalWriteError);
-    await expect(attempt).rejects.toThrow(`permission denied (EPERM) writing ${file}`);
-    expect(readFileSync(file, 'latin1')).toBe(lineOf(1));
-    expect(entries.filter((e) => e.level === 'error')).toEqual([]);
+describeNeeding(
+  rootProblem('chattr +i sets a flag only root may set') ?? toolProblem('chattr', 'e2fsprogs'),
+  'permission denied (chattr +i: root ignores file modes, not this flag)',
+  () => {
+    it('reports "permission denied" for an immutable journal and writes again once it is mutable', async () => {
+      const file = path.join(folder, 'OffCirc.dat');
+      const w = writer(file);
+      await w.start();
+      await w.append(loan(item(1)));
+      run('chattr', ['+i', file]);
+      immutable.push(file);
+      const attempt = w.append(loan(item(2)));
+      await expect(attempt).rejects.toBeInstanceOf(JournalWriteError);
+      await expect(attempt).rejects.toThrow(`permission denied (EPERM) writing ${file}`);
+      expect(readFileSync(file, 'latin1')).toBe(lineOf(1));
+      expect(entries.filter((e) => e.level === 'error')).toEqual([]);
 
-    run('chattr', ['-i', file]);
-    immutable.pop();
-    await w.probe();
-    expect(await w.append(loan(item(3)))).toEqual({ line: 2 });
-    expect(readFileSync(file, 'latin1')).toBe(lineOf(1) + lineOf(3));
-  });
+      run('chattr', ['-i', file]);
+      immutable.pop();
+      await w.probe();
+      expect(await w.append(loan(item(3)))).toEqual({ line: 2 });
+      expect(readFileSync(file, 'latin1')).toBe(lineOf(1) + lineOf(3));
+    });
 
-  it('refuses to start on an immutable journal, saying why', async () => {
-    const file = path.join(mountPoint, 'OffCirc.dat');
-    const w = writer(file);
-    await w.start();
-    await w.append(loan(item(1)));
-    await w.stop();
-    run('chattr', ['+i', file]);
-    immutable.push(file);
-    await expect(writer(file).start()).rejects.toThrow(`permission denied (EPERM) opening ${file}`);
-    expect(existsSync(`${file}.lock`)).toBe(false);
-  });
-});
+    it('refuses to start on an immutable journal, saying why', async () => {
+      const file = path.join(folder, 'OffCirc.dat');
+      const w = writer(file);
+      await w.start();
+      await w.append(loan(item(1)));
+      await w.stop();
+      run('chattr', ['+i', file]);
+      immutable.push(file);
+      await expect(writer(file).start()).rejects.toThrow(`permission denied (EPERM) opening ${file}`);
+      expect(existsSync(`${file}.lock`)).toBe(false);
+    });
+  },
+);
 
-describe('a read-only file system (EROFS)', () => {
+describeNeeding(smallDiskProblem(), 'a read-only file system (EROFS)', () => {
   it('refuses to start on a file system remounted read-only, and starts once it is writable again', async () => {
-    mountTmpfs(mountPoint, 'size=64k');
-    const file = path.join(mountPoint, 'OffCirc.dat');
+    const small = await disk(64);
+    const file = path.join(small.dir, 'OffCirc.dat');
     const first = writer(file);
     await first.start();
     await first.append(loan(item(1)));
     await first.stop();
 
-    run('mount', ['-o', 'remount,ro', mountPoint]);
+    await small.remount('ro');
     const attempt = writer(file).start();
     await expect(attempt).rejects.toBeInstanceOf(JournalWriteError);
     await expect(attempt).rejects.toThrow(/^read-only file system \(EROFS\) /);
     expect(readFileSync(file, 'latin1')).toBe(lineOf(1));
 
-    run('mount', ['-o', 'remount,rw', mountPoint]);
+    await small.remount('rw');
     const again = writer(file);
     expect(await again.start()).toEqual({ lines: 1 });
     expect(await again.append(loan(item(2)))).toEqual({ line: 2 });
   });
 
   it('while running: a read-only file system over the folder fails plainly; lines never go astray', async () => {
-    mountTmpfs(mountPoint, 'size=64k');
-    const file = path.join(mountPoint, 'OffCirc.dat');
+    const small = await disk(64);
+    const file = path.join(small.dir, 'OffCirc.dat');
     const w = writer(file);
     await w.start();
     await w.append(loan(item(1)));
 
     // What the kiosk sees when the folder now belongs to a read-only file system.
-    mountTmpfs(mountPoint, 'ro,size=16k');
+    await small.stack('ro,size=16k');
     await expect(w.append(loan(item(2)))).rejects.toThrow(/^read-only file system \(EROFS\) /);
     await expect(w.probe()).rejects.toThrow(/^read-only file system \(EROFS\) /);
     // Nothing claims a new file was started while none could be.
     expect(entries.filter((e) => /continuing/.test(e.message))).toEqual([]);
 
-    run('umount', [mountPoint]);
+    await small.unmount();
     await w.probe();
     expect(await w.append(loan(item(3)))).toEqual({ line: 2 });
     expect(readFileSync(file, 'latin1')).toBe(lineOf(1) + lineOf(3));

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { execFileSync } from 'node:child_process';
 import { link, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mergeCommand, type MergeOptions } from '../../src/commands/merge.js';
 import { MergePlan, chooseLineEnding } from '../../src/journal/merge.js';
+import { describeNeeding } from '../helpers/needs.js';
+import { smallDisk, smallDiskProblem } from '../helpers/small-disk.js';
 import { CRLF, LF, capture, loan, now, ret, tempFolder, type TempFolder } from '../fixtures/offcirc/make.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/offcirc/', import.meta.url));
@@ -246,12 +247,23 @@ describe('merge: atomic output', () => {
     expect((await readdir(dir)).sort()).toEqual(['a.dat', 'out.dat']);
   });
 
+  it('says so when the output folder does not exist', async () => {
+    const a = await file('a.dat', ret('202611301000', 'A1'));
+    const out = path.join(dir, 'nope', 'out.dat');
+    const { code, err } = await merge([a], { out });
+    expect(code).toBe(2);
+    expect(err).toEqual([
+      `offcirc merge: creating a temporary file in ${path.join(dir, 'nope')}: no such file; nothing was written`,
+    ]);
+  });
+});
+
+describeNeeding(smallDiskProblem(), 'merge: atomic output on a full disk', () => {
   it('keeps the old output whole when the disk fills up during the merge', async () => {
-    // A real full disk: a 64 KiB tmpfs (root only), the inputs outside it.
-    const small = path.join(dir, 'small');
-    await mkdir(small);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small]);
+    // A real full disk: a 64 KiB tmpfs (in a user namespace, no root needed), the inputs outside it.
+    const disk = await smallDisk(64);
     try {
+      const small = disk.dir;
       const out = path.join(small, 'OffCirc.dat');
       await writeFile(out, 'the merge of yesterday\r\n');
       const lines = Array.from({ length: 2000 }, (_, i) =>
@@ -266,18 +278,8 @@ describe('merge: atomic output', () => {
       expect(await read(out)).toBe('the merge of yesterday\r\n');
       expect(await readdir(small)).toEqual(['OffCirc.dat']);
     } finally {
-      execFileSync('umount', [small]);
+      await disk.close();
     }
-  });
-
-  it('says so when the output folder does not exist', async () => {
-    const a = await file('a.dat', ret('202611301000', 'A1'));
-    const out = path.join(dir, 'nope', 'out.dat');
-    const { code, err } = await merge([a], { out });
-    expect(code).toBe(2);
-    expect(err).toEqual([
-      `offcirc merge: creating a temporary file in ${path.join(dir, 'nope')}: no such file; nothing was written`,
-    ]);
   });
 });
 

@@ -8,12 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   cpSync,
-  existsSync,
+  linkSync,
   mkdirSync,
   readFileSync,
   readdirSync,
   rmSync,
-  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -23,41 +22,21 @@ import { startPty, waitFor, type PtyPair } from '../helpers/pty.js';
 
 const PATRON = '21234000000018';
 const ITEM = '31234000000016';
-const EXECUTABLE = path.join(ROOT, 'dist', 'offcirc');
-const LIB = path.join(ROOT, 'dist', 'offcirc-lib');
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string })
   .version;
 
-/** The newest modification time under the inputs of `npm run package`. */
-function newestInput(): number {
-  let newest = 0;
-  const visit = (entry: string): void => {
-    const stat = statSync(entry);
-    if (stat.isDirectory()) for (const name of readdirSync(entry)) visit(path.join(entry, name));
-    else newest = Math.max(newest, stat.mtimeMs);
-  };
-  for (const input of [
-    'src',
-    'bin',
-    'scripts/sea',
-    'scripts/package.mjs',
-    'package.json',
-    'package-lock.json',
-  ])
-    visit(path.join(ROOT, input));
-  return newest;
-}
-
-/** Builds with `npm run package` unless dist/offcirc is newer than everything it is made from. */
-function ensureFreshBuild(): void {
-  const fresh =
-    existsSync(EXECUTABLE) &&
-    existsSync(path.join(LIB, 'package.json')) &&
-    statSync(EXECUTABLE).mtimeMs > newestInput();
-  if (fresh) return;
-  const build = spawnSync('npm', ['run', 'package', '--silent'], { cwd: ROOT, encoding: 'utf8' });
+/**
+ * Builds the executable with scripts/package.mjs straight into `folder` (offcirc and offcirc-lib/), away
+ * from the repository, so the run leaves no 86 MiB behind: the folder goes with the test's temporary one.
+ * Needs dist/ (npm test builds it first).
+ */
+function buildInto(folder: string): void {
+  const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'package.mjs'), '--out', folder], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   if (build.status !== 0)
-    throw new Error(`npm run package failed (${build.status}):\n${build.stdout}\n${build.stderr}`);
+    throw new Error(`scripts/package.mjs --out failed (${build.status}):\n${build.stdout}\n${build.stderr}`);
 }
 
 let home: string;
@@ -120,12 +99,10 @@ function start(executable: string, args: string[]): Running {
 }
 
 beforeAll(() => {
-  ensureFreshBuild();
   home = tempDir('offcirc-sea-');
   installed = path.join(home, 'kiosk', 'offcirc');
-  mkdirSync(path.dirname(installed));
-  cpSync(EXECUTABLE, installed);
-  cpSync(LIB, path.join(home, 'kiosk', 'offcirc-lib'), { recursive: true });
+  buildInto(path.dirname(installed));
+  expect(readdirSync(path.dirname(installed)).sort()).toEqual(['offcirc', 'offcirc-lib']);
 }, 600_000);
 
 afterAll(() => {
@@ -254,11 +231,14 @@ describe('the kiosk screen in a real terminal', () => {
 });
 
 describe('what a technician gets from a broken copy', () => {
-  /** A copy of the installed pair in `name`/, optionally without offcirc-lib/; returns the executable. */
+  /**
+   * A copy of the installed pair in `name`/, optionally without offcirc-lib/; returns the executable.
+   * The executable is a hard link (no test changes it): a folder of its own without 86 MiB more to write.
+   */
   const copy = (name: string, withLib = true): string => {
     const dir = path.join(home, name);
     mkdirSync(dir);
-    cpSync(installed, path.join(dir, 'offcirc'));
+    linkSync(installed, path.join(dir, 'offcirc'));
     if (withLib)
       cpSync(path.join(home, 'kiosk', 'offcirc-lib'), path.join(dir, 'offcirc-lib'), { recursive: true });
     return path.join(dir, 'offcirc');
