@@ -87,7 +87,9 @@ export async function runStation(loaded: LoadedConfig, options: RunOptions): Pro
     delete process.env.CI;
     delete process.env.CONTINUOUS_INTEGRATION;
     // React's production build: its development build checks every render and costs the kiosk CPU idle.
-    process.env.NODE_ENV ??= 'production';
+    // (Through a plain object: the single-file build defines process.env.NODE_ENV as a constant.)
+    const env: Record<string, string | undefined> = process.env;
+    env.NODE_ENV ??= 'production';
     const { runScreen } = await import('./tui/run.js');
     screen = runScreen({ feed: app.feed, control: app.control, config });
     void screen.waitUntilExit().then(() => finish());
