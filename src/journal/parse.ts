@@ -2,7 +2,8 @@
  * Reads OffCirc.dat bytes as lines without decoding them: a byte-level splitter (pure, O(n), flat memory),
  * a streaming file reader built on it, and the facts of a line that has already passed verification.
  */
-import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { HEADER, ITEM_FIELD, RECORD, TIMESTAMP, type LineEnding } from './line.js';
 
 /** Byte offsets within a line, named for reading it (the widths themselves come from line.ts). */
@@ -150,21 +151,62 @@ export function describeFsError(error: unknown): string {
   }
 }
 
+/** What a file that is not a regular file is, in a technician's words. */
+function describeKind(stat: {
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isSocket(): boolean;
+}): string {
+  if (stat.isDirectory()) return 'it is a directory';
+  if (stat.isFIFO()) return 'it is a FIFO (named pipe), not a regular file';
+  if (stat.isCharacterDevice()) return 'it is a character device, not a regular file';
+  if (stat.isBlockDevice()) return 'it is a block device, not a regular file';
+  if (stat.isSocket()) return 'it is a socket, not a regular file';
+  return 'not a regular file';
+}
+
+/**
+ * Opens `file` for reading only if it is a regular file, without ever blocking: O_NONBLOCK makes opening
+ * a FIFO (which would wait for a writer) or a device return at once, and fstat on the open handle (not
+ * the path, which could be swapped meanwhile) refuses anything that is not a regular file. Reads of a
+ * regular file ignore O_NONBLOCK. Throws UnreadableFileError with the reason.
+ */
+export async function openRegularFile(file: string): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (error) {
+    // A socket can't be opened at all (ENXIO): say what it is rather than "no such device".
+    const kind = await stat(file).then(
+      (info) => (info.isFile() ? undefined : describeKind(info)),
+      () => undefined,
+    );
+    throw new UnreadableFileError(file, kind ?? describeFsError(error));
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new UnreadableFileError(file, describeKind(info));
+    return handle;
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw error instanceof UnreadableFileError
+      ? error
+      : new UnreadableFileError(file, describeFsError(error));
+  }
+}
+
 /**
  * Streams a file through `onChunk`, READ_CHUNK bytes at a time (the buffer is reused between calls, so a
- * promise returned is awaited before the next read; `false` stops reading). Refuses directories and
- * devices with UnreadableFileError; any read error becomes one too.
+ * promise returned is awaited before the next read; `false` stops reading). Refuses directories, FIFOs,
+ * devices and sockets (see openRegularFile) with UnreadableFileError; any read error becomes one too.
  */
 export async function readChunks(
   file: string,
   onChunk: (chunk: Uint8Array) => Promise<void> | boolean | undefined | void,
 ): Promise<void> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    throw new UnreadableFileError(file, describeFsError(error));
-  }
+  const handle = await openRegularFile(file);
   // Only errors of opening and reading become UnreadableFileError: onChunk's own (a full output disk)
   // are about something else and pass through unchanged.
   const reading = async <T>(step: () => Promise<T>): Promise<T> => {
@@ -177,9 +219,6 @@ export async function readChunks(
     }
   };
   try {
-    const stat = await reading(() => handle.stat());
-    if (stat.isDirectory()) throw new UnreadableFileError(file, 'it is a directory');
-    if (!stat.isFile() && !stat.isFIFO()) throw new UnreadableFileError(file, 'not a regular file');
     const buffer = Buffer.allocUnsafe(READ_CHUNK);
     for (;;) {
       const { bytesRead } = await reading(() => handle.read(buffer, 0, READ_CHUNK, null));

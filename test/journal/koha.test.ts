@@ -37,8 +37,9 @@ describe('export --format koha', () => {
     });
     expect(await readFile(out, 'latin1')).toBe(
       'Version=1.0\tGenerator=offcirc\tGeneratorVersion=0.1.0\n' +
+        // Two loans in one minute: increasing seconds keep their order in Koha's queue.
         '2026-11-30 09:02:00 000\tissue\t21234000000018\t31234000000016\n' +
-        '2026-11-30 09:02:00 000\tissue\t21234000000018\t31234000000024\n' +
+        '2026-11-30 09:02:01 000\tissue\t21234000000018\t31234000000024\n' +
         '2026-11-30 11:15:00 000\treturn\t33191000105864\n' +
         '2026-11-30 14:02:00 000\tissue\t21234000000026\t33191000105864\n',
     );
@@ -63,26 +64,35 @@ describe('export --format koha', () => {
   });
 
   it('converts a file larger than its buffers line for line', async () => {
+    // 30 000 lines, 50 a minute from 2026-11-01 00:00.
+    const minute = (i: number) => {
+      const m = Math.floor(i / 50);
+      const two = (n: number) => String(n).padStart(2, '0');
+      return `202611${two(1 + Math.floor(m / 1440))}${two(Math.floor(m / 60) % 24)}${two(m % 60)}`;
+    };
     const lines = Array.from({ length: 30_000 }, (_, i) =>
-      i % 2 ? ret('202611301000', `3${i}`) : loan('202611301000', `3${i}`, `2${i}`),
+      i % 2 ? ret(minute(i), `3${i}`) : loan(minute(i), `3${i}`, `2${i}`),
     );
     const input = await file('big.dat', lines.join(''));
     const out = path.join(dir, 'big.koc');
     expect((await exportKoha(input, { out, generatorVersion: 't' })).code).toBe(0);
     const records = (await readFile(out, 'latin1')).split('\n');
     expect(records).toHaveLength(30_002);
-    expect(records[1]).toBe('2026-11-30 10:00:00 000\tissue\t20\t30');
-    expect(records[30_000]).toBe('2026-11-30 10:00:00 000\treturn\t329999');
+    expect(records[1]).toBe('2026-11-01 00:00:00 000\tissue\t20\t30');
+    expect(records[2]).toBe('2026-11-01 00:00:01 000\treturn\t31');
+    expect(records[51]).toBe('2026-11-01 00:01:00 000\tissue\t250\t350');
+    // Line 30 000 is the 50th of minute 599 (09:59 on the first).
+    expect(records[30_000]).toBe('2026-11-01 09:59:49 000\treturn\t329999');
   });
 
   it('refuses a file with problems and writes nothing', async () => {
-    const input = await file('bad.dat', loan('202611301000', '3123', '2123') + `202611301001R3123\r\n`);
+    const input = await file('bad.dat', loan('202611301000', '3123', '2123') + `202611301001L3123\r\n`);
     const out = path.join(dir, 'bad.koc');
     const { code, err } = await exportKoha(input, { out });
     expect(code).toBe(1);
     expect(err).toEqual([
       `${input}:2: line is 17 characters, expected at least 93 (12 time + 1 action + 80 item, padded with spaces)`,
-      '2 lines, 1 loan, 1 return, 1 problem',
+      '2 lines, 2 loans, 0 returns, 1 problem',
       `offcirc export: refused, ${input} has problems (fix them and export again); nothing was written`,
     ]);
     expect(await readdir(dir)).toEqual(['bad.dat']);
@@ -104,7 +114,7 @@ describe('export --format koha', () => {
       io,
       now,
     );
-    expect(code).toBe(2);
+    expect(code).toBe(64);
     expect(out).toEqual([]);
     expect(err).toEqual(['offcirc export: unknown format "csv"; the formats are: koha']);
   });
@@ -113,10 +123,10 @@ describe('export --format koha', () => {
     const input = await file('in.dat', ret('202611301000', '3123'));
     await symlink(input, path.join(dir, 'in.koc'));
     const viaLink = await exportKoha(input, { out: path.join(dir, 'in.koc'), force: true });
-    expect(viaLink.code).toBe(2);
+    expect(viaLink.code).toBe(64);
     expect(viaLink.err[0]).toMatch(/refusing to write .*in\.koc: it is the input .*in\.dat/);
     const existing = await file('old.koc', 'old\n');
-    expect((await exportKoha(input, { out: existing })).code).toBe(2);
+    expect((await exportKoha(input, { out: existing })).code).toBe(64);
     expect(await readFile(existing, 'latin1')).toBe('old\n');
     expect((await exportKoha(input, { out: existing, force: true, generatorVersion: '1' })).code).toBe(0);
     expect(await readFile(existing, 'latin1')).toBe(
