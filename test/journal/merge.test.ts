@@ -245,6 +245,39 @@ describe('merge: refusals', () => {
     expect(await readdir(dir)).toEqual(['a.dat']);
   });
 
+  it('writes nothing when an input changes between its check and the merge (a station still writing it)', async () => {
+    // The unpadded return gives a note, printed after the check and before the merge: the moment
+    // to append a line, as a kiosk still writing this journal would.
+    const a = await file('a.dat', `202611301000R31234000000016${CRLF}`);
+    const out = path.join(dir, 'out.dat');
+    const err: string[] = [];
+    let appended = false;
+    const io = {
+      out: () => undefined,
+      err: (line: string) => {
+        err.push(line);
+        if (!appended) {
+          appended = true;
+          // Synchronous, so the file has grown before merge goes on.
+          execFileSync('sh', [
+            '-c',
+            'printf "%s\\r\\n" "$1" >> "$2"',
+            'sh',
+            ret('202611301001', 'B1', ''),
+            a,
+          ]);
+        }
+      },
+    };
+    const code = await mergeCommand([a], { out }, io, now);
+    expect(appended).toBe(true);
+    expect(code).toBe(2);
+    expect(err.at(-1)).toBe(
+      `offcirc merge: ${a} changed while it was being merged (is a station still writing it?); nothing was written`,
+    );
+    expect(await readdir(dir)).toEqual(['a.dat']);
+  });
+
   it('rejects an unknown line ending', async () => {
     const a = await file('a.dat', ret('202611301000', 'A1'));
     const options = { out: path.join(dir, 'o.dat'), lineEnding: 'toString' } as unknown as MergeOptions; // as a CLI could pass it
