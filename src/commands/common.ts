@@ -49,6 +49,8 @@ export interface CheckOptions {
   afterChunk?: () => Promise<void> | undefined;
   /** Called before each file is read. */
   onFile?: (fileIndex: number) => void;
+  /** Where problems go: a caller adding problems of its own (export's Koha limits) passes its log. */
+  log?: ProblemLog;
 }
 
 /** Findings shown per kind by default: a screenful that says what is wrong, not ten thousand lines. */
@@ -57,7 +59,7 @@ export const PROBLEMS_PER_KIND = 20;
 /** Checks the files in order, sharing one duplicate set so a file given twice is caught. */
 export async function checkFiles(files: readonly string[], options: CheckOptions): Promise<CheckResult> {
   const perKind = options.perKind ?? PROBLEMS_PER_KIND;
-  const log = new ProblemLog(perKind);
+  const log = options.log ?? new ProblemLog(perKind);
   const notes = new ProblemLog<Note>(perKind);
   const seen = new TransactionSet();
   const reports: FileReport[] = [];

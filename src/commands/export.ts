@@ -12,9 +12,16 @@ import { packageVersion } from '../version.js';
 import { KohaClock, kohaHeader, kohaLimitProblem, kohaRecord } from '../journal/koha.js';
 import { OrderWatch } from '../journal/merge.js';
 import { lineFacts, stampValue } from '../journal/parse.js';
-import type { Problem } from '../journal/verify.js';
+import { ProblemLog } from '../journal/verify.js';
 import { OutputError, outputRefusal, writeAtomically, type BufferedOut } from './out-file.js';
-import { checkFiles, exitCode, plural, refuseOnProblems, type CheckResult } from './common.js';
+import {
+  PROBLEMS_PER_KIND,
+  checkFiles,
+  exitCode,
+  plural,
+  refuseOnProblems,
+  type CheckResult,
+} from './common.js';
 
 /** The formats export writes. */
 export const EXPORT_FORMATS = ['koha'] as const;
@@ -49,8 +56,8 @@ export async function exportCommand(
   }
 
   let result: CheckResult | undefined;
-  // Koha's own limits: found while writing, added to the check's problems once it is done.
-  const kohaProblems: Problem[] = [];
+  // Koha's own limits go into the check's log, each after the line's own problems.
+  const log = new ProblemLog(PROBLEMS_PER_KIND);
   const watch = new OrderWatch();
   try {
     await writeAtomically(options.out, async (sink: BufferedOut) => {
@@ -62,15 +69,16 @@ export async function exportCommand(
       let line = 0;
       result = await checkFiles([file], {
         now: now(),
+        log,
         onLine: (_index, content) => {
           line++;
           const facts = lineFacts(content);
           watch.next(stampValue(content));
           const second = clock.next(facts.time);
           const limit = kohaLimitProblem(facts);
-          if (limit) kohaProblems.push({ file, line, ...limit });
+          if (limit) log.add({ file, line, ...limit });
           else if (second === undefined) {
-            kohaProblems.push({
+            log.add({
               file,
               line,
               code: 'koha-order',
@@ -87,7 +95,6 @@ export async function exportCommand(
       });
       // The last line may come only at the end of the input (no line ending), after the last chunk.
       sink.write(records);
-      for (const problem of kohaProblems) result.log.add(problem);
       return exitCode(result) === EXIT.ok;
     });
   } catch (error) {
