@@ -2,7 +2,7 @@
  * Reads OffCirc.dat bytes as lines without decoding them: a byte-level splitter (pure, O(n), flat memory),
  * a streaming file reader built on it, and the facts of a line that has already passed verification.
  */
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { HEADER, ITEM_FIELD, RECORD, TIMESTAMP, type LineEnding } from './line.js';
 
@@ -152,13 +152,7 @@ export function describeFsError(error: unknown): string {
 }
 
 /** What a file that is not a regular file is, in a technician's words. */
-function describeKind(stat: {
-  isDirectory(): boolean;
-  isFIFO(): boolean;
-  isCharacterDevice(): boolean;
-  isBlockDevice(): boolean;
-  isSocket(): boolean;
-}): string {
+function describeKind(stat: Stats): string {
   if (stat.isDirectory()) return 'it is a directory';
   if (stat.isFIFO()) return 'it is a FIFO (named pipe), not a regular file';
   if (stat.isCharacterDevice()) return 'it is a character device, not a regular file';
@@ -168,26 +162,29 @@ function describeKind(stat: {
 }
 
 /**
- * Opens `file` for reading only if it is a regular file, without ever blocking: O_NONBLOCK makes opening
- * a FIFO (which would wait for a writer) or a device return at once, and fstat on the open handle (not
- * the path, which could be swapped meanwhile) refuses anything that is not a regular file. Reads of a
- * regular file ignore O_NONBLOCK. Throws UnreadableFileError with the reason.
+ * Opens `file` for reading only if it is a regular file, and never opens anything else: the path is
+ * stat'ed first, so a FIFO (whose opening would wait for a writer, or release one waiting), a device
+ * (a tape rewinds, a serial port raises its lines when opened) or a socket is refused unopened. The open
+ * itself is O_NONBLOCK and fstat'ed, so a path swapped for a special file in between is still refused
+ * without blocking. Reads of a regular file ignore O_NONBLOCK. Throws UnreadableFileError with the reason.
  */
 export async function openRegularFile(file: string): Promise<FileHandle> {
+  let info: Stats;
+  try {
+    info = await stat(file);
+  } catch (error) {
+    throw new UnreadableFileError(file, describeFsError(error));
+  }
+  if (!info.isFile()) throw new UnreadableFileError(file, describeKind(info));
   let handle: FileHandle;
   try {
     handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (error) {
-    // A socket can't be opened at all (ENXIO): say what it is rather than "no such device".
-    const kind = await stat(file).then(
-      (info) => (info.isFile() ? undefined : describeKind(info)),
-      () => undefined,
-    );
-    throw new UnreadableFileError(file, kind ?? describeFsError(error));
+    throw new UnreadableFileError(file, describeFsError(error));
   }
   try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw new UnreadableFileError(file, describeKind(info));
+    const opened = await handle.stat();
+    if (!opened.isFile()) throw new UnreadableFileError(file, describeKind(opened));
     return handle;
   } catch (error) {
     await handle.close().catch(() => undefined);

@@ -5,7 +5,7 @@
  * with what the sorting merge of before wrote for inputs already in order.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { readFile, readdir } from 'node:fs/promises';
@@ -210,6 +210,31 @@ describe('special files are refused without being opened for reading', () => {
     expect((await readdir(dir)).sort()).toEqual(['pipe.dat']);
   });
 
+  it('a FIFO with a writer waiting: the writer stays blocked, so it was never opened', async () => {
+    const fifo = path.join(dir, 'pipe.dat');
+    execFileSync('mkfifo', [fifo]);
+    // The shell blocks in open(fifo, O_WRONLY) until someone opens the FIFO for reading.
+    const writer = spawn('sh', ['-c', 'echo 202611301000R3123 > "$1"', 'sh', fifo], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((done) => writer.on('exit', (code) => done(code)));
+    try {
+      for (const run of [
+        () => verify([fifo]),
+        () => merge([fifo], path.join(dir, 'm.dat')),
+        () => exportKoha(fifo, path.join(dir, 'e.koc')),
+      ]) {
+        expect((await run()).code).toBe(2);
+      }
+      const still = await Promise.race([
+        exited.then(() => 'exited'),
+        new Promise((done) => setTimeout(() => done('blocked'), 300)),
+      ]);
+      expect(still).toBe('blocked');
+    } finally {
+      writer.kill();
+      await exited;
+    }
+  });
+
   it('a character device (/dev/zero would never end) and a socket', async () => {
     const socket = path.join(dir, 'kiosk.sock');
     const server = createServer();
@@ -257,6 +282,8 @@ describe('merge output for inputs already in time order', () => {
     expect(bytes.length).toBe(9000 * 95 + 6000 * 14);
     // The SHA-256 of what offcirc 0.1.0's merge (commit e490e18, a stable sort of every line by time)
     // wrote for these three files.
-    expect(createHash('sha256').update(bytes).digest('hex')).toBe('6a5675681b9d2cd31e64deea7f6f21cc21ef0ecab33180afe57d85e168310f50');
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(
+      '6a5675681b9d2cd31e64deea7f6f21cc21ef0ecab33180afe57d85e168310f50',
+    );
   });
 });
