@@ -1,12 +1,20 @@
 /**
- * What verify, merge and export share: one streaming check of the input files (1 MiB reads, flat memory
- * apart from the duplicate check's TransactionSet), the human report of its problems and notes, and the
- * exit code it means. Cost: one pass over every input, O(line) per line.
+ * What verify, merge and export share: the streaming check of the input files, the human report of its
+ * problems and notes, and the exit code it means. Two passes, each O(line) a line in bounded memory:
+ * every check file by file (1 MiB reads), then the duplicate check over all files walked together in
+ * time order (see RecentTransactions: it remembers the last 24 hours of transactions, not all of them).
  */
 import { EXIT, type ExitCode, type Io } from '../exit.js';
-import { TransactionSet } from '../journal/transaction-set.js';
+import { RecentTransactions } from '../journal/transaction-set.js';
 import { sniffBinary } from '../journal/sniff.js';
-import { LineSplitter, UnreadableFileError, readChunks, type SeenEnding } from '../journal/parse.js';
+import { walkInTimeOrder } from '../journal/merge.js';
+import {
+  LineSplitter,
+  MAX_KEPT_LINE,
+  UnreadableFileError,
+  readChunks,
+  type SeenEnding,
+} from '../journal/parse.js';
 import { LineChecker, ProblemLog, type LineCounts, type Note, type Problem } from '../journal/verify.js';
 
 export type { Io };
@@ -61,8 +69,9 @@ export async function checkFiles(files: readonly string[], options: CheckOptions
   const perKind = options.perKind ?? PROBLEMS_PER_KIND;
   const log = options.log ?? new ProblemLog(perKind);
   const notes = new ProblemLog<Note>(perKind);
-  const seen = new TransactionSet();
   const reports: FileReport[] = [];
+  /** Files the duplicate walk reads: readable text files whose lines all fit a checker's view. */
+  const walkable: boolean[] = [];
   const totals: LineCounts = { lines: 0, loans: 0, returns: 0 };
   for (let index = 0; index < files.length; index++) {
     const file = files[index] ?? '';
@@ -71,13 +80,14 @@ export async function checkFiles(files: readonly string[], options: CheckOptions
       file,
       fileIndex: index,
       files,
-      seen,
       now: options.now,
       report: (problem) => log.add(problem),
       note: (note) => notes.add(note),
     });
     const onLine = options.onLine;
+    let overlong = false;
     const splitter = new LineSplitter((content, length, ending, offset) => {
+      if (length > MAX_KEPT_LINE) overlong = true;
       checker.check(content, length, ending);
       onLine?.(index, content, length, ending, offset);
     });
@@ -113,8 +123,72 @@ export async function checkFiles(files: readonly string[], options: CheckOptions
       lineEnding: checker.firstEnding,
       ...(error === undefined ? {} : { error }),
     });
+    walkable.push(error === undefined && !binary && !overlong);
+  }
+  try {
+    await findDuplicates(files, walkable, options.now, log);
+  } catch (caught) {
+    // A file that went away or broke since its check: say so as for any unreadable file.
+    if (!(caught instanceof UnreadableFileError)) throw caught;
+    const report = reports.find((r) => r.file === caught.file);
+    if (report) report.error = caught.reason;
   }
   return { files: reports, totals, log, notes, unreadable: reports.filter((r) => r.error !== undefined) };
+}
+
+/**
+ * The duplicate check: the files' lines walked together in time order (each file in its own order), so
+ * the two copies of a transaction (same minute) come close together, whichever files hold them. Adds
+ * to `log` the duplicates in file-then-line order (the first `perKind` of them kept, the rest counted).
+ * Runs every line check again for the duplicate check's own conditions, reporting only duplicates.
+ */
+async function findDuplicates(
+  files: readonly string[],
+  walkable: readonly boolean[],
+  now: Date,
+  log: ProblemLog,
+): Promise<void> {
+  const chosen = files.flatMap((_, i) => (walkable[i] ? [i] : []));
+  if (chosen.length === 0) return;
+  const seen = new RecentTransactions();
+  // The first duplicates by (file, line), kept sorted: the walk finds them in time order.
+  const kept: { fileIndex: number; problem: Problem }[] = [];
+  let total = 0;
+  const record = (fileIndex: number, problem: Problem) => {
+    total++;
+    const after = (k: { fileIndex: number; problem: Problem }) =>
+      k.fileIndex > fileIndex || (k.fileIndex === fileIndex && k.problem.line > problem.line);
+    const at = kept.findIndex(after);
+    if (at === -1) {
+      if (kept.length < log.perKind) kept.push({ fileIndex, problem });
+      return;
+    }
+    kept.splice(at, 0, { fileIndex, problem });
+    if (kept.length > log.perKind) kept.pop();
+  };
+  const checkers = chosen.map(
+    (fileIndex) =>
+      new LineChecker({
+        file: files[fileIndex] ?? '',
+        fileIndex,
+        files,
+        seen,
+        now,
+        report: (problem) => {
+          if (problem.code === 'duplicate') record(fileIndex, problem);
+        },
+      }),
+  );
+  await walkInTimeOrder(
+    chosen.map((i) => files[i] ?? ''),
+    (cursor) => {
+      const bytes = cursor.bytes();
+      checkers[cursor.index]?.check(bytes, bytes.length, cursor.ending);
+      return undefined;
+    },
+  );
+  for (const { problem } of kept) log.add(problem);
+  log.count('duplicate', total - kept.length);
 }
 
 /** `FILE:LINE: message`, or `FILE: message` for a finding about the whole file. */

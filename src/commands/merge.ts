@@ -12,7 +12,7 @@ import { stat } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import { EXIT, type ExitCode, type Io } from '../exit.js';
 import { LINE_ENDINGS } from '../journal/line.js';
-import { OrderWatch, chooseLineEnding, mergeFiles, sameFile, type MergedInput } from '../journal/merge.js';
+import { OrderWatch, chooseLineEnding, mergeFiles, sameFile, type WalkedInput } from '../journal/merge.js';
 import { UnreadableFileError, stampValue } from '../journal/parse.js';
 import { OutputError, outputRefusal, writeAtomically } from './out-file.js';
 import { checkFiles, plural, refuseOnProblems } from './common.js';
@@ -114,7 +114,7 @@ export async function mergeCommand(
 function checkUnchanged(
   file: string,
   checked: BigIntStats | undefined,
-  merged: MergedInput,
+  merged: WalkedInput,
   lines: number | undefined,
 ): void {
   const same =

@@ -15,6 +15,7 @@ import {
   describeFsError,
   openRegularFile,
   stampValue,
+  type SeenEnding,
 } from './parse.js';
 
 const LF = 0x0a;
@@ -37,6 +38,8 @@ export class LineCursor {
   private lineEnd = 0;
   /** The current line's YYYYMMDDHHMM as a number. */
   stamp = 0;
+  /** How the current line ended. */
+  ending: SeenEnding = 'none';
   /** Lines read so far. */
   lines = 0;
 
@@ -59,13 +62,16 @@ export class LineCursor {
   nextBuffered(): boolean {
     const nl = this.start < this.end ? this.buffer.indexOf(LF, this.start) : -1;
     if (nl !== -1 && nl < this.end) {
+      const crlf = nl > this.start && this.buffer[nl - 1] === CR;
       this.lineStart = this.start;
-      this.lineEnd = nl > this.start && this.buffer[nl - 1] === CR ? nl - 1 : nl;
+      this.lineEnd = crlf ? nl - 1 : nl;
+      this.ending = crlf ? 'crlf' : 'lf';
       this.start = nl + 1;
     } else if (this.eof && this.start < this.end) {
       // The last line, without a line ending.
       this.lineStart = this.start;
       this.lineEnd = this.end;
+      this.ending = 'none';
       this.start = this.end;
     } else {
       return false;
@@ -165,33 +171,22 @@ function before(a: LineCursor, b: LineCursor): boolean {
   return a.stamp < b.stamp || (a.stamp === b.stamp && a.index < b.index);
 }
 
-/** Where merged bytes go: write() returns true when the caller should await drain() (back-pressure). */
-export interface MergeSink {
-  write(data: Uint8Array): boolean;
-  drain(): Promise<void>;
-}
-
-/** What the merge read of one input: its lines, and its file status when opened and when done. */
-export interface MergedInput {
+/** What a walk read of one input: its lines, and its file status when opened and when done. */
+export interface WalkedInput {
   lines: number;
   opened: BigIntStats;
   closed: BigIntStats;
 }
 
-/** Spaces to pad an unpadded return to the record length. */
-const PADDING = Buffer.alloc(PATRON_AT, 0x20);
-
 /**
- * Writes the lines of `files` to `sink` in merged order, each with `ending`. A return shorter than 93
- * characters (as other tools write it) is written in offcirc's padded form; every other line as it is.
- * The inputs must have passed verification. Throws UnreadableFileError when an input can't be read.
+ * Visits the lines of `files` in merged order (see the module comment): `visit` gets the cursor whose
+ * line is next and may return a promise to wait on (back-pressure) before the walk goes on. The
+ * current line is valid only during the call. Throws UnreadableFileError when an input can't be read.
  */
-export async function mergeFiles(
+export async function walkInTimeOrder(
   files: readonly string[],
-  sink: MergeSink,
-  ending: LineEnding,
-): Promise<MergedInput[]> {
-  const endingBytes = Buffer.from(LINE_ENDINGS[ending], 'latin1');
+  visit: (cursor: LineCursor) => Promise<void> | undefined,
+): Promise<WalkedInput[]> {
   const handles: FileHandle[] = [];
   try {
     const cursors: LineCursor[] = [];
@@ -205,16 +200,12 @@ export async function mergeFiles(
     const heap = new CursorHeap();
     for (const cursor of cursors) if (await cursor.next()) heap.push(cursor);
     for (let cursor = heap.top(); cursor !== undefined; cursor = heap.top()) {
-      const line = cursor.bytes();
-      let queued = sink.write(line);
-      if (line.length < PATRON_AT && line[ACTION_AT] === R) {
-        queued = sink.write(PADDING.subarray(0, PATRON_AT - line.length)) || queued;
-      }
-      if (sink.write(endingBytes) || queued) await sink.drain();
+      const wait = visit(cursor);
+      if (wait !== undefined) await wait;
       if (cursor.nextBuffered() || (await cursor.next())) heap.settleTop();
       else heap.popTop();
     }
-    const result: MergedInput[] = [];
+    const result: WalkedInput[] = [];
     for (const [i, handle] of handles.entries()) {
       result.push({
         lines: cursors[i]?.lines ?? 0,
@@ -226,6 +217,36 @@ export async function mergeFiles(
   } finally {
     for (const handle of handles) await handle.close().catch(() => undefined);
   }
+}
+
+/** Where merged bytes go: write() returns true when the caller should await drain() (back-pressure). */
+export interface MergeSink {
+  write(data: Uint8Array): boolean;
+  drain(): Promise<void>;
+}
+
+/** Spaces to pad an unpadded return to the record length. */
+const PADDING = Buffer.alloc(PATRON_AT, 0x20);
+
+/**
+ * Writes the lines of `files` to `sink` in merged order, each with `ending`. A return shorter than 93
+ * characters (as other tools write it) is written in offcirc's padded form; every other line as it is.
+ * The inputs must have passed verification. Throws UnreadableFileError when an input can't be read.
+ */
+export function mergeFiles(
+  files: readonly string[],
+  sink: MergeSink,
+  ending: LineEnding,
+): Promise<WalkedInput[]> {
+  const endingBytes = Buffer.from(LINE_ENDINGS[ending], 'latin1');
+  return walkInTimeOrder(files, (cursor) => {
+    const line = cursor.bytes();
+    let queued = sink.write(line);
+    if (line.length < PATRON_AT && line[ACTION_AT] === R) {
+      queued = sink.write(PADDING.subarray(0, PATRON_AT - line.length)) || queued;
+    }
+    return sink.write(endingBytes) || queued ? sink.drain() : undefined;
+  });
 }
 
 /** Whether two statuses are of the same, unchanged file (device, inode, size, modification time). */

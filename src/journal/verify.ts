@@ -5,7 +5,7 @@
  * and export refuse); a **note** is one of offcirc's own conventions not met that Alma accepts (an
  * unpadded return, a complete last line without a line ending): reported, never refused.
  */
-import type { TransactionSet } from './transaction-set.js';
+import type { SeenTransactions } from './transaction-set.js';
 import { formatTimestamp } from './line.js';
 import { ACTION_AT, ITEM_AT, MAX_KEPT_LINE, PATRON_AT, TIME_WIDTH } from './parse.js';
 import type { SeenEnding } from './parse.js';
@@ -134,7 +134,7 @@ export interface LineCheckerOptions {
   /** All files of this run, so a duplicate can name the other file. */
   files?: readonly string[];
   /** Shared across the files of one run so a file given twice is caught. */
-  seen?: TransactionSet;
+  seen?: SeenTransactions;
   /** The time "now" for the future check. */
   now: Date;
   toleranceMinutes?: number;
@@ -255,7 +255,7 @@ export class LineChecker {
       );
     }
 
-    this.checkTime(content);
+    const minute = this.checkTime(content);
 
     if (kept <= ACTION_AT) return undefined;
     const action = content[ACTION_AT] ?? 0;
@@ -276,7 +276,8 @@ export class LineChecker {
         `return has text after column ${PATRON_AT}: ${excerpt(content, PATRON_AT, kept)} (a return line ends with the item field)`,
       );
     }
-    if (itemEnd > ITEM_AT && bytesOk && length === kept) this.checkDuplicate(content, itemEnd, length);
+    if (itemEnd > ITEM_AT && bytesOk && length === kept)
+      this.checkDuplicate(content, itemEnd, length, minute);
     return unpaddedReturn ? length : undefined;
   }
 
@@ -328,10 +329,11 @@ export class LineChecker {
     return first === -1 && firstCr === -1;
   }
 
-  private checkTime(content: Uint8Array): void {
+  /** Checks the time; returns it in minutes since 1970 (as UTC: for distances) when it is good, else -1. */
+  private checkTime(content: Uint8Array): number {
     if (content.length < TIME_WIDTH) {
       this.problem('date', `no complete time: expected 12 digits YYYYMMDDHHMM at the start of the line`);
-      return;
+      return -1;
     }
     let stamp = 0;
     for (let i = 0; i < TIME_WIDTH; i++) {
@@ -341,7 +343,7 @@ export class LineChecker {
           'date',
           `time ${excerpt(content, 0, TIME_WIDTH)} is not 12 digits YYYYMMDDHHMM (column ${i + 1} is not a digit)`,
         );
-        return;
+        return -1;
       }
       stamp = stamp * 10 + d;
     }
@@ -350,14 +352,25 @@ export class LineChecker {
     const day = Math.floor(stamp / 1e4) % 100;
     const hour = Math.floor(stamp / 100) % 100;
     const minute = stamp % 100;
-    if (month < 1 || month > 12) return this.problem('date', `impossible date: month ${month}`);
-    if (day < 1 || day > daysInMonth(year, month)) {
-      return this.problem('date', `impossible date: ${MONTHS[month - 1]} ${day}, ${year}`);
+    if (month < 1 || month > 12) {
+      this.problem('date', `impossible date: month ${month}`);
+      return -1;
     }
-    if (hour > 23) return this.problem('date', `impossible time: hour ${hour}`);
-    if (minute > 59) return this.problem('date', `impossible time: minute ${minute}`);
+    if (day < 1 || day > daysInMonth(year, month)) {
+      this.problem('date', `impossible date: ${MONTHS[month - 1]} ${day}, ${year}`);
+      return -1;
+    }
+    if (hour > 23) {
+      this.problem('date', `impossible time: hour ${hour}`);
+      return -1;
+    }
+    if (minute > 59) {
+      this.problem('date', `impossible time: minute ${minute}`);
+      return -1;
+    }
     if (year < EARLIEST_YEAR) {
-      return this.problem('date', `year ${year} is before ${EARLIEST_YEAR}: was the station's clock set?`);
+      this.problem('date', `year ${year} is before ${EARLIEST_YEAR}: was the station's clock set?`);
+      return -1;
     }
     if (stamp > this.limit) {
       const tolerance = this.options.toleranceMinutes ?? FUTURE_TOLERANCE_MINUTES;
@@ -365,7 +378,9 @@ export class LineChecker {
         'future',
         `time ${showStamp(String(stamp))} is in the future (more than ${tolerance} minutes after now, ${showStamp(this.nowText)}): check the station's clock`,
       );
+      return -1;
     }
+    return Date.UTC(year, month - 1, day, hour, minute) / 60_000;
   }
 
   /** Checks the item field; returns the end (exclusive) of the barcode within the line. */
@@ -417,7 +432,7 @@ export class LineChecker {
   }
 
   /** Hashes time + action + item + patron (padding aside) and looks for the same transaction before. */
-  private checkDuplicate(content: Uint8Array, itemEnd: number, length: number): void {
+  private checkDuplicate(content: Uint8Array, itemEnd: number, length: number, minute: number): void {
     const seen = this.options.seen;
     if (!seen) return;
     // Two 32-bit running hashes (FNV-1a and a Murmur-style mix) over time+action, item, a separator and
@@ -439,7 +454,7 @@ export class LineChecker {
     }
     // The patron's end, not the raw length: an unpadded return and a padded one are the same transaction.
     const end = Math.max(length, PATRON_AT);
-    if (seen.add(fmix(a), fmix(b ^ end), this.fileIndex, this.counts.lines)) return;
+    if (seen.add(fmix(a), fmix(b ^ end), this.fileIndex, this.counts.lines, minute)) return;
     const where =
       seen.firstFile === this.fileIndex
         ? `line ${seen.firstLine}`
@@ -466,6 +481,13 @@ export class ProblemLog<F extends { code: string } = Problem> {
     const count = (this.totals.get(problem.code) ?? 0) + 1;
     this.totals.set(problem.code, count);
     if (count <= this.perKind) this.shown.push(problem);
+  }
+
+  /** Counts `n` more findings of `code` without keeping them (they come after the ones shown). */
+  count(code: F['code'], n: number): void {
+    if (n <= 0) return;
+    this.total += n;
+    this.totals.set(code, (this.totals.get(code) ?? 0) + n);
   }
 
   /** Codes with problems not shown, and how many of each. */

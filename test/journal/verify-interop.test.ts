@@ -287,3 +287,36 @@ describe('merge output for inputs already in time order', () => {
     );
   });
 });
+
+describe('the duplicate check over files walked in time order', () => {
+  it('finds every line of a file given twice though it spans days (longer than its 24-hour memory)', async () => {
+    // 6000 lines, one every 2 minutes: more than 8 days.
+    const lines = Array.from({ length: 6000 }, (_, i) => {
+      const at = new Date(2026, 10, 1, 0, 2 * i);
+      const two = (n: number) => String(n).padStart(2, '0');
+      const time = `${at.getFullYear()}${two(at.getMonth() + 1)}${two(at.getDate())}${two(at.getHours())}${two(at.getMinutes())}`;
+      return ret(time, `3${String(i).padStart(13, '0')}`);
+    });
+    const a = await file('a.dat', lines.join(''));
+    const copy = await file('copy.dat', lines.slice(3000).join(''));
+    const { code, out } = await verify([a, copy]);
+    expect(code).toBe(1);
+    expect(out[0]).toBe(
+      `${copy}:1: same transaction as ${a}:3001 (the same file given twice?): same time, action, item and patron`,
+    );
+    expect(out).toContain('… and 2980 more "duplicate" problems not shown');
+    expect(out.at(-1)).toBe('9000 lines, 0 loans, 9000 returns, 3000 problems');
+  });
+
+  it('finds a duplicate across a clock that went back an hour (the autumn change of time)', async () => {
+    const a = await file(
+      'a.dat',
+      loan('202610250230', '31234000000016', '21234000000018') +
+        ret('202610250259', '31234000000016') +
+        loan('202610250230', '31234000000016', '21234000000018'), // winter time: 02:30 again, the same loan
+    );
+    const { code, out } = await verify([a]);
+    expect(code).toBe(1);
+    expect(out[0]).toBe(`${a}:3: same transaction as line 1: same time, action, item and patron`);
+  });
+});

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { LineSplitter } from '../../src/journal/parse.js';
 import { formatTimestamp } from '../../src/journal/line.js';
 import { LineChecker, ProblemLog, type Problem } from '../../src/journal/verify.js';
-import { TransactionSet } from '../../src/journal/transaction-set.js';
+import { RecentTransactions, TransactionSet } from '../../src/journal/transaction-set.js';
 import { formatLine, LINE_ENDINGS, type LineEnding } from '../../src/journal/line.js';
 import type { Transaction } from '../../src/kiosk/events.js';
 import { LF, NOW, loan, ret } from '../fixtures/offcirc/make.js';
@@ -138,5 +138,38 @@ describe('ProblemLog', () => {
       { code: 'length', count: 3 },
       { code: 'date', count: 1 },
     ]);
+  });
+});
+
+describe('RecentTransactions (the duplicate check in bounded memory)', () => {
+  it('holds at most 9/8 of its window of minutes, however many transactions pass', () => {
+    const set = new RecentTransactions(1440);
+    let largest = 0;
+    for (let i = 1; i <= 200_000; i++) {
+      expect(set.add(Math.imul(i, 0x9e3779b1) >>> 0, i, 0, i, 28_000_000 + i)).toBe(true);
+      largest = Math.max(largest, set.size);
+    }
+    expect(largest).toBeLessThanOrEqual(1440 + 1440 / 8 + 1);
+  });
+
+  it('finds a duplicate in the same minute and names where it was first seen', () => {
+    const set = new RecentTransactions(60);
+    expect(set.add(7, 8, 0, 1, 1000)).toBe(true);
+    expect(set.add(7, 9, 0, 2, 1000)).toBe(true); // other hash: another transaction
+    expect(set.add(7, 8, 0, 3, 1001)).toBe(true); // another minute
+    expect(set.add(7, 8, 2, 5, 1000)).toBe(false);
+    expect([set.firstFile, set.firstLine]).toEqual([0, 1]);
+    // Lines with a bad time (-1) are never held.
+    expect(set.add(1, 1, 0, 6, -1)).toBe(true);
+    expect(set.add(1, 1, 0, 7, -1)).toBe(true);
+  });
+
+  it('still catches a duplicate after a clock went back less than the window, not more', () => {
+    const set = new RecentTransactions(60);
+    expect(set.add(1, 2, 0, 1, 1000)).toBe(true);
+    expect(set.add(3, 4, 0, 2, 1059)).toBe(true); // 59 minutes later
+    expect(set.add(1, 2, 0, 3, 1000)).toBe(false); // back an hour less a minute: caught
+    expect(set.add(5, 6, 0, 4, 1200)).toBe(true); // much later: 1000 is forgotten
+    expect(set.add(1, 2, 0, 5, 1000)).toBe(true); // the miss the window allows
   });
 });
