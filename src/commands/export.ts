@@ -2,8 +2,7 @@
  * `offcirc export --format koha FILE --out FILE.koc`: the same transactions in another system's offline
  * format, in the input's own order. One streaming pass checks each line and writes its record to a temp
  * file; the temp file becomes --out only if the input had no problem, for Alma or for Koha (an item over
- * 20 or a patron over 32 characters, more than 60 records in one minute). Flat memory apart from the
- * duplicate check.
+ * 20 or a patron over 32 characters, more than 60 records in one minute). Bounded memory (see common.ts).
  * Exit 0 written, 1 refused because of problems, 2 the input can't be read, 64 wrong usage (unknown
  * format, --out exists or is the input), 74 --out can't be written.
  */

@@ -4,7 +4,7 @@
  * interleaved by time between them, equal times in the order the inputs were given. Unpadded returns are
  * written in offcirc's padded form. Two streaming passes: verify every input (nothing is written if one
  * has a problem), then a k-way merge into a temp file that becomes --out. Memory: one 64 KiB buffer per
- * input plus the duplicate check (32–64 bytes a transaction), never the lines themselves.
+ * input and 24 hours of transactions for the duplicate check, never all the lines.
  * Exit 0 written, 1 refused because of problems, 2 an input can't be read (or changed meanwhile),
  * 64 wrong usage (no input, a bad option, --out exists or is an input), 74 --out can't be written.
  */

@@ -1,7 +1,7 @@
 /**
  * `offcirc verify FILE… [--json]`: checks OffCirc.dat files before upload and lists every problem as
  * `FILE:LINE: what is wrong`, then the notes (conventions not met that Alma accepts) under their own
- * heading. Streams each file (1 MiB reads, flat memory) apart from the duplicate check.
+ * heading. Streams each file twice (all checks, then duplicates in time order), in bounded memory.
  * Exit 0 no problems (notes or not), 1 problems found, 2 a file could not be read, 64 no file given.
  */
 import { EXIT, type ExitCode, type Io } from '../exit.js';
