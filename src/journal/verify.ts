@@ -1,6 +1,6 @@
 /**
  * Checks OffCirc.dat lines one at a time, at the byte level (pure: no I/O). A LineChecker holds flat state
- * per file; the duplicate check shares one TransactionSet across all files given (see its cost).
+ * per file; the duplicate check shares one SeenTransactions across all files given (see its cost).
  * Two kinds of finding: a **problem** is something Alma would reject or misapply (verify exits 1, merge
  * and export refuse); a **note** is one of offcirc's own conventions not met that Alma accepts (an
  * unpadded return, a complete last line without a line ending): reported, never refused.
@@ -145,7 +145,7 @@ export interface LineCheckerOptions {
 
 /**
  * Checks the lines of one file in order. Feed each line with check() (as LineSplitter hands them over);
- * O(line length) per line and flat memory, except the shared TransactionSet.
+ * O(line length) per line and flat memory, except the shared SeenTransactions.
  */
 export class LineChecker {
   readonly counts: LineCounts = { lines: 0, loans: 0, returns: 0 };

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LineSplitter, MAX_KEPT_LINE, lineFacts, type SeenEnding } from '../../src/journal/parse.js';
 import { LineChecker, NOTE_CODES, PROBLEM_CODES, type Note, type Problem } from '../../src/journal/verify.js';
-import { TransactionSet } from '../../src/journal/transaction-set.js';
+import { RecentTransactions } from '../../src/journal/transaction-set.js';
 import { LineCursor } from '../../src/journal/merge.js';
 import { KohaClock, kohaLimitProblem, kohaRecord } from '../../src/journal/koha.js';
 import { fuzzRuns } from './runs.js';
@@ -89,7 +89,7 @@ describe('OffCirc.dat parsers under fuzzing', () => {
         const notes: Note[] = [];
         const checker = new LineChecker({
           file: 'f',
-          seen: new TransactionSet(),
+          seen: new RecentTransactions(),
           now: NOW,
           report: (p) => problems.push(p),
           note: (n) => notes.push(n),
@@ -143,7 +143,7 @@ describe('OffCirc.dat parsers under fuzzing', () => {
         const notes: Note[] = [];
         const checker = new LineChecker({
           file: 'f',
-          seen: new TransactionSet(),
+          seen: new RecentTransactions(),
           now: NOW,
           report: (p) => problems.push(p),
           note: (n) => notes.push(n),

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { LineSplitter } from '../../src/journal/parse.js';
 import { formatTimestamp } from '../../src/journal/line.js';
 import { LineChecker, ProblemLog, type Problem } from '../../src/journal/verify.js';
-import { RecentTransactions, TransactionSet } from '../../src/journal/transaction-set.js';
+import { RecentTransactions } from '../../src/journal/transaction-set.js';
 import { formatLine, LINE_ENDINGS, type LineEnding } from '../../src/journal/line.js';
 import type { Transaction } from '../../src/kiosk/events.js';
 import { LF, NOW, loan, ret } from '../fixtures/offcirc/make.js';
@@ -13,7 +13,7 @@ function check(text: string, sizes: number[] = [1 << 20], now = NOW) {
   const problems: Problem[] = [];
   const checker = new LineChecker({
     file: 'f',
-    seen: new TransactionSet(),
+    seen: new RecentTransactions(),
     now,
     report: (p) => problems.push(p),
   });
@@ -107,21 +107,6 @@ describe('LineChecker', () => {
     const { counts, checker } = check(loan('202611301402', 'a', 'p', LF) + ret('202611301403', 'a', LF));
     expect(counts).toEqual({ lines: 2, loans: 1, returns: 1 });
     expect(checker.firstEnding).toBe('lf');
-  });
-});
-
-describe('TransactionSet', () => {
-  it('holds many transactions through its growth and names where a duplicate was first seen', () => {
-    const set = new TransactionSet();
-    let added = 0;
-    for (let i = 1; i <= 100_000; i++)
-      if (set.add(Math.imul(i, 0x9e3779b1) >>> 0, i ^ 0x5555, i % 3, i)) added++;
-    expect(added).toBe(100_000);
-    expect(set.size).toBe(100_000);
-    expect(set.add(Math.imul(777, 0x9e3779b1) >>> 0, 777 ^ 0x5555, 9, 1)).toBe(false);
-    expect([set.firstFile, set.firstLine]).toEqual([777 % 3, 777]);
-    // Same first half, other second half: another transaction.
-    expect(set.add(Math.imul(777, 0x9e3779b1) >>> 0, 1, 0, 5)).toBe(true);
   });
 });
 
