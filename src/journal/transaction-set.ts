@@ -30,6 +30,9 @@ export class RecentTransactions implements SeenTransactions {
   /** The latest time when old minutes were last dropped: they are dropped every window/8 minutes. */
   private swept = -Infinity;
   private held = 0;
+  /** The latest minute given a bucket, and whether a bucket was made for an earlier one since a sweep. */
+  private newest = -Infinity;
+  private unordered = false;
   firstFile = 0;
   firstLine = 0;
 
@@ -53,6 +56,8 @@ export class RecentTransactions implements SeenTransactions {
     let bucket = this.minutes.get(minute);
     if (bucket === undefined) {
       bucket = new Map();
+      if (minute < this.newest) this.unordered = true;
+      else this.newest = minute;
       this.minutes.set(minute, bucket);
     }
     const where = bucket.get(key);
@@ -66,15 +71,27 @@ export class RecentTransactions implements SeenTransactions {
     return true;
   }
 
-  /** Drops the minutes older than the window. O(minutes held), every window/8 minutes of time. */
+  /**
+   * Drops the minutes older than the window, every window/8 minutes of time. The map keeps the order
+   * buckets were made, which is time order unless a clock went back: then (only) it looks at them all.
+   * O(minutes dropped), or O(minutes held) after a clock went back.
+   */
   private forget(): void {
     this.swept = this.latest;
     const oldest = this.latest - this.window;
+    const all = this.unordered;
+    this.unordered = false;
+    let previous = -Infinity;
     for (const [minute, bucket] of this.minutes) {
       if (minute < oldest) {
         this.held -= bucket.size;
         this.minutes.delete(minute);
+        continue;
       }
+      if (!all) break;
+      // A bucket kept that comes after a later one: the order is still broken for the next sweep.
+      if (minute < previous) this.unordered = true;
+      previous = minute;
     }
   }
 }

@@ -153,6 +153,9 @@ export class LineChecker {
   firstEnding: 'crlf' | 'lf' | undefined;
   private firstEndingLine = 0;
   private readonly limit: number;
+  /** The last YYYYMMDD seen and its start in minutes since 1970 (checkTime's cache). */
+  private lastDate = -1;
+  private lastDayMinutes = 0;
   private readonly limitText: string;
   private readonly nowText: string;
   private readonly file: string;
@@ -380,7 +383,13 @@ export class LineChecker {
       );
       return -1;
     }
-    return Date.UTC(year, month - 1, day, hour, minute) / 60_000;
+    // Date.UTC per line is the costliest step here; lines of one day share it.
+    const date = Math.floor(stamp / 10_000);
+    if (date !== this.lastDate) {
+      this.lastDate = date;
+      this.lastDayMinutes = Date.UTC(year, month - 1, day) / 60_000;
+    }
+    return this.lastDayMinutes + hour * 60 + minute;
   }
 
   /** Checks the item field; returns the end (exclusive) of the barcode within the line. */

@@ -137,6 +137,17 @@ describe('RecentTransactions (the duplicate check in bounded memory)', () => {
     expect(largest).toBeLessThanOrEqual(1440 + 1440 / 8 + 1);
   });
 
+  it('forgets minutes that came out of order (a clock went back) as well as the others', () => {
+    const set = new RecentTransactions(60);
+    let line = 0;
+    for (let m = 1000; m <= 1100; m += 2) set.add(++line, 0, 0, line, m);
+    for (let m = 1041; m < 1100; m += 2) set.add(++line, 0, 0, line, m); // 30 minutes back in time
+    for (let m = 1102; m <= 3000; m += 2) set.add(++line, 0, 0, line, m);
+    // Only the even minutes of the last 60–68 minutes are left: none of the 30 that came back.
+    expect(set.size).toBeLessThanOrEqual(35);
+    expect(set.size).toBeGreaterThanOrEqual(30);
+  });
+
   it('finds a duplicate in the same minute and names where it was first seen', () => {
     const set = new RecentTransactions(60);
     expect(set.add(7, 8, 0, 1, 1000)).toBe(true);
