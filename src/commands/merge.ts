@@ -1,16 +1,21 @@
 /**
- * `offcirc merge FILE… --out FILE`: several stations' OffCirc.dat files as one, in time order (equal
- * times keep each input's order, inputs in the order given). Verifies every input first and writes
- * nothing if any has a problem. Holds the inputs in memory while merging: their size plus about 60 bytes
- * a line (22 for the order, the rest for the duplicate check); a million lines ≈ 100 MB + 60 MB.
- * Exit 0 written, 1 refused because of problems, 2 an input or the output could not be read or written.
+ * `offcirc merge FILE… --out FILE`: several stations' OffCirc.dat files as one. Each input's own order is
+ * kept exactly (Alma applies lines in file order, and a station's clock may go back); the inputs are
+ * interleaved by time between them, equal times in the order the inputs were given. Unpadded returns are
+ * written in offcirc's padded form. Two streaming passes: verify every input (nothing is written if one
+ * has a problem), then a k-way merge into a temp file that becomes --out. Memory: one 64 KiB buffer per
+ * input and 24 hours of transactions for the duplicate check, never all the lines.
+ * Exit 0 written, 1 refused because of problems, 2 an input can't be read (or changed meanwhile),
+ * 64 wrong usage (no input, a bad option, --out exists or is an input), 74 --out can't be written.
  */
 import { stat } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
+import { EXIT, type ExitCode, type Io } from '../exit.js';
 import { LINE_ENDINGS } from '../journal/line.js';
-import { MergePlan, OrderWatch, chooseLineEnding } from '../journal/merge.js';
-import { stampValue } from '../journal/parse.js';
+import { OrderWatch, chooseLineEnding, mergeFiles, sameFile, type WalkedInput } from '../journal/merge.js';
+import { UnreadableFileError, stampValue } from '../journal/parse.js';
 import { OutputError, outputRefusal, writeAtomically } from './out-file.js';
-import { EXIT_OK, EXIT_UNREADABLE, checkFiles, plural, refuseOnProblems, type Io } from './verify.js';
+import { checkFiles, plural, refuseOnProblems } from './common.js';
 
 export interface MergeOptions {
   out: string;
@@ -20,51 +25,42 @@ export interface MergeOptions {
   lineEnding?: 'crlf' | 'lf';
 }
 
+/** An input changed between the check and the merge: what was verified is not what would be written. */
+class ChangedInputError extends Error {
+  constructor(readonly file: string) {
+    super(`${file} changed while it was being merged`);
+  }
+}
+
 /** Runs `offcirc merge`; returns the exit code. `now` is the clock for the future-time check. */
 export async function mergeCommand(
   files: string[],
   options: MergeOptions,
   io: Io,
   now: () => Date = () => new Date(),
-): Promise<number> {
+): Promise<ExitCode> {
   if (files.length === 0) {
     io.err('offcirc merge: no input file given (offcirc merge FILE… --out FILE)');
-    return EXIT_UNREADABLE;
+    return EXIT.usage;
   }
   if (options.lineEnding !== undefined && !Object.hasOwn(LINE_ENDINGS, options.lineEnding)) {
     io.err(
       `offcirc merge: unknown line ending ${JSON.stringify(options.lineEnding)}, expected "crlf" or "lf"`,
     );
-    return EXIT_UNREADABLE;
+    return EXIT.usage;
   }
   const refusal = await outputRefusal(options.out, files, options.force === true);
   if (refusal) {
     io.err(`offcirc merge: ${refusal}`);
-    return EXIT_UNREADABLE;
+    return EXIT.usage;
   }
 
-  // One pass per input: check each line and keep a copy of its bytes, so what is merged is exactly
-  // what was verified even if a file changes meanwhile.
-  const plan = new MergePlan();
-  // Sized from the files up front, so holding them costs their size once, not up to twice by doubling.
-  const sizes = await Promise.all(
-    files.map((f) =>
-      stat(f).then(
-        (s) => (s.isFile() ? s.size : 0),
-        () => 0,
-      ),
-    ),
-  );
-  const store = sizes.map((size) => new ByteStore(size));
+  // Each input as it was before the check: the merge reads it again and must find it unchanged.
+  const before = await Promise.all(files.map((f) => stat(f, { bigint: true }).catch(() => undefined)));
   const watches = files.map(() => new OrderWatch());
   const result = await checkFiles(files, {
     now: now(),
-    onLine: (fileIndex, content, length, _ending, _offset) => {
-      const offset = store[fileIndex]?.add(content) ?? 0;
-      const stamp = stampValue(content);
-      watches[fileIndex]?.next(stamp);
-      plan.add(stamp, fileIndex, offset, Math.min(length, content.length));
-    },
+    onLine: (fileIndex, content) => watches[fileIndex]?.next(stampValue(content)),
   });
   const refused = refuseOnProblems(result, io, 'offcirc merge', {
     unreadable: 'an input could not be read',
@@ -84,59 +80,47 @@ export async function mergeCommand(
   watches.forEach((watch, i) => {
     if (watch.firstBackwards !== undefined) {
       io.err(
-        `offcirc merge: ${files[i]} is not in time order (line ${watch.firstBackwards} is earlier than a line before it; was the clock changed?): its lines are put in time order`,
+        `offcirc merge: ${files[i]}: its times go backwards (line ${watch.firstBackwards} is earlier than the line before it${watch.backwards > 1 ? `, ${plural(watch.backwards - 1, 'more line')} like it` : ''}; was the clock changed?): its lines are kept in their own order`,
       );
     }
   });
 
-  const endingBytes = Buffer.from(LINE_ENDINGS[ending], 'latin1');
-  const buffers = store.map((s) => s.bytes());
   try {
     await writeAtomically(options.out, async (sink) => {
-      for (const i of plan.order()) {
-        const { file, offset, length } = plan.line(i);
-        const bytes = buffers[file];
-        if (!bytes) continue;
-        const queued = sink.write(bytes.subarray(offset, offset + length));
-        if (sink.write(endingBytes) || queued) await sink.drain();
-      }
+      const merged = await mergeFiles(files, sink, ending);
+      merged.forEach((input, i) => checkUnchanged(files[i] ?? '', before[i], input, result.files[i]?.lines));
       return true;
     });
   } catch (error) {
+    if (error instanceof ChangedInputError) {
+      io.err(`offcirc merge: ${error.message} (is a station still writing it?); nothing was written`);
+      return EXIT.unreadable;
+    }
+    if (error instanceof UnreadableFileError) {
+      io.err(`offcirc merge: ${error.message}; nothing was written`);
+      return EXIT.unreadable;
+    }
     if (!(error instanceof OutputError)) throw error;
     io.err(`offcirc merge: ${error.message}; nothing was written`);
-    return EXIT_UNREADABLE;
+    return EXIT.io;
   }
   io.out(
     `${options.out}: ${plural(result.totals.lines, 'line')} (${plural(result.totals.loans, 'loan')}, ${plural(result.totals.returns, 'return')}) from ${plural(files.length, 'file')}, ${ending.toUpperCase()} line endings`,
   );
-  return EXIT_OK;
+  return EXIT.ok;
 }
 
-/** The lines of one input, copied into one growing buffer (doubling: O(n) amortized). */
-class ByteStore {
-  private buffer: Buffer;
-  private used = 0;
-
-  /** `expected`: the input's size, an upper bound of its lines without endings (it may still grow). */
-  constructor(expected: number) {
-    this.buffer = Buffer.allocUnsafe(Math.max(expected, 4096));
-  }
-
-  /** Appends `content`; returns where it starts. */
-  add(content: Uint8Array): number {
-    if (this.used + content.length > this.buffer.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.used + content.length));
-      this.buffer.copy(grown, 0, 0, this.used);
-      this.buffer = grown;
-    }
-    const at = this.used;
-    this.buffer.set(content, at);
-    this.used += content.length;
-    return at;
-  }
-
-  bytes(): Buffer {
-    return this.buffer.subarray(0, this.used);
-  }
+/** Throws ChangedInputError unless the input read by the merge is the one checked, unchanged. */
+function checkUnchanged(
+  file: string,
+  checked: BigIntStats | undefined,
+  merged: WalkedInput,
+  lines: number | undefined,
+): void {
+  const same =
+    checked !== undefined &&
+    sameFile(checked, merged.opened) &&
+    sameFile(merged.opened, merged.closed) &&
+    merged.lines === lines;
+  if (!same) throw new ChangedInputError(file);
 }

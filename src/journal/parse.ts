@@ -2,7 +2,8 @@
  * Reads OffCirc.dat bytes as lines without decoding them: a byte-level splitter (pure, O(n), flat memory),
  * a streaming file reader built on it, and the facts of a line that has already passed verification.
  */
-import { open } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { HEADER, ITEM_FIELD, RECORD, TIMESTAMP, type LineEnding } from './line.js';
 
 /** Byte offsets within a line, named for reading it (the widths themselves come from line.ts). */
@@ -150,21 +151,59 @@ export function describeFsError(error: unknown): string {
   }
 }
 
+/** What a file that is not a regular file is, in a technician's words. */
+function describeKind(stat: Stats): string {
+  if (stat.isDirectory()) return 'it is a directory';
+  if (stat.isFIFO()) return 'it is a FIFO (named pipe), not a regular file';
+  if (stat.isCharacterDevice()) return 'it is a character device, not a regular file';
+  if (stat.isBlockDevice()) return 'it is a block device, not a regular file';
+  if (stat.isSocket()) return 'it is a socket, not a regular file';
+  return 'not a regular file';
+}
+
+/**
+ * Opens `file` for reading only if it is a regular file, and never opens anything else: the path is
+ * stat'ed first, so a FIFO (whose opening would wait for a writer, or release one waiting), a device
+ * (a tape rewinds, a serial port raises its lines when opened) or a socket is refused unopened. The open
+ * itself is O_NONBLOCK and fstat'ed, so a path swapped for a special file in between is still refused
+ * without blocking. Reads of a regular file ignore O_NONBLOCK. Throws UnreadableFileError with the reason.
+ */
+export async function openRegularFile(file: string): Promise<FileHandle> {
+  let info: Stats;
+  try {
+    info = await stat(file);
+  } catch (error) {
+    throw new UnreadableFileError(file, describeFsError(error));
+  }
+  if (!info.isFile()) throw new UnreadableFileError(file, describeKind(info));
+  let handle: FileHandle;
+  try {
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (error) {
+    throw new UnreadableFileError(file, describeFsError(error));
+  }
+  try {
+    const opened = await handle.stat();
+    if (!opened.isFile()) throw new UnreadableFileError(file, describeKind(opened));
+    return handle;
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw error instanceof UnreadableFileError
+      ? error
+      : new UnreadableFileError(file, describeFsError(error));
+  }
+}
+
 /**
  * Streams a file through `onChunk`, READ_CHUNK bytes at a time (the buffer is reused between calls, so a
- * promise returned is awaited before the next read; `false` stops reading). Refuses directories and
- * devices with UnreadableFileError; any read error becomes one too.
+ * promise returned is awaited before the next read; `false` stops reading). Refuses directories, FIFOs,
+ * devices and sockets (see openRegularFile) with UnreadableFileError; any read error becomes one too.
  */
 export async function readChunks(
   file: string,
   onChunk: (chunk: Uint8Array) => Promise<void> | boolean | undefined | void,
 ): Promise<void> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    throw new UnreadableFileError(file, describeFsError(error));
-  }
+  const handle = await openRegularFile(file);
   // Only errors of opening and reading become UnreadableFileError: onChunk's own (a full output disk)
   // are about something else and pass through unchanged.
   const reading = async <T>(step: () => Promise<T>): Promise<T> => {
@@ -177,9 +216,6 @@ export async function readChunks(
     }
   };
   try {
-    const stat = await reading(() => handle.stat());
-    if (stat.isDirectory()) throw new UnreadableFileError(file, 'it is a directory');
-    if (!stat.isFile() && !stat.isFIFO()) throw new UnreadableFileError(file, 'not a regular file');
     const buffer = Buffer.allocUnsafe(READ_CHUNK);
     for (;;) {
       const { bytesRead } = await reading(() => handle.read(buffer, 0, READ_CHUNK, null));

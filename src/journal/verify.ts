@@ -1,8 +1,11 @@
 /**
  * Checks OffCirc.dat lines one at a time, at the byte level (pure: no I/O). A LineChecker holds flat state
- * per file; the duplicate check shares one TransactionSet across all files given (see its cost).
+ * per file; the duplicate check shares one SeenTransactions across all files given (see its cost).
+ * Two kinds of finding: a **problem** is something Alma would reject or misapply (verify exits 1, merge
+ * and export refuse); a **note** is one of offcirc's own conventions not met that Alma accepts (an
+ * unpadded return, a complete last line without a line ending): reported, never refused.
  */
-import type { TransactionSet } from './transaction-set.js';
+import type { SeenTransactions } from './transaction-set.js';
 import { formatTimestamp } from './line.js';
 import { ACTION_AT, ITEM_AT, MAX_KEPT_LINE, PATRON_AT, TIME_WIDTH } from './parse.js';
 import type { SeenEnding } from './parse.js';
@@ -22,14 +25,29 @@ export const PROBLEM_CODES = [
   'no-patron',
   'patron',
   'duplicate',
+  'koha-item',
+  'koha-patron',
+  'koha-order',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
+/** Every kind of note (harmless to Alma); stable strings for `--json` readers. */
+export const NOTE_CODES = ['unpadded', 'last-line'] as const;
+export type NoteCode = (typeof NOTE_CODES)[number];
 
 /** One thing wrong, at a 1-based line of a file. */
 export interface Problem {
   file: string;
   line: number;
   code: ProblemCode;
+  message: string;
+}
+
+/** One convention not met that Alma accepts, at a 1-based line of a file. */
+export interface Note {
+  file: string;
+  line: number;
+  code: NoteCode;
   message: string;
 }
 
@@ -116,16 +134,18 @@ export interface LineCheckerOptions {
   /** All files of this run, so a duplicate can name the other file. */
   files?: readonly string[];
   /** Shared across the files of one run so a file given twice is caught. */
-  seen?: TransactionSet;
+  seen?: SeenTransactions;
   /** The time "now" for the future check. */
   now: Date;
   toleranceMinutes?: number;
   report(problem: Problem): void;
+  /** Receives the notes; without it they are dropped. */
+  note?(note: Note): void;
 }
 
 /**
  * Checks the lines of one file in order. Feed each line with check() (as LineSplitter hands them over);
- * O(line length) per line and flat memory, except the shared TransactionSet.
+ * O(line length) per line and flat memory, except the shared SeenTransactions.
  */
 export class LineChecker {
   readonly counts: LineCounts = { lines: 0, loans: 0, returns: 0 };
@@ -133,6 +153,9 @@ export class LineChecker {
   firstEnding: 'crlf' | 'lf' | undefined;
   private firstEndingLine = 0;
   private readonly limit: number;
+  /** The last YYYYMMDD seen and its start in minutes since 1970 (checkTime's cache). */
+  private lastDate = -1;
+  private lastDayMinutes = 0;
   private readonly limitText: string;
   private readonly nowText: string;
   private readonly file: string;
@@ -157,38 +180,87 @@ export class LineChecker {
     this.options.report({ file: this.file, line, code, message });
   }
 
+  /**
+   * Findings of the line being checked, held until its end so that a last line without a line ending can
+   * be judged (complete or cut short) first and still be listed first. Empty for a good line: no cost.
+   */
+  private held: Problem[] = [];
+
   private problem(code: ProblemCode, message: string): void {
-    this.options.report({ file: this.file, line: this.counts.lines, code, message });
+    this.held.push({ file: this.file, line: this.counts.lines, code, message });
+  }
+
+  private noteLine(code: NoteCode, message: string): void {
+    this.options.note?.({ file: this.file, line: this.counts.lines, code, message });
   }
 
   /** Checks the next line: `content` without its ending (maybe cut, see LineVisitor), its real length. */
   check(content: Uint8Array, length: number, ending: SeenEnding): void {
+    this.counts.lines++;
+    const unpadded = this.checkLine(content, length, ending);
+    const held = this.held;
+    if (ending === 'none') {
+      // A line without ending is whole only when nothing else is wrong with it and its length says so:
+      // a return padded to exactly 93, a loan with a patron. An unpadded return can't be told from one
+      // cut in its barcode, nor a loan cut inside its patron ID from a shorter patron ID.
+      const action = content[ACTION_AT];
+      const whole =
+        held.length === 0 &&
+        ((action === 0x52 && length === PATRON_AT) || (action === 0x4c && length > PATRON_AT));
+      if (whole) {
+        this.noteLine(
+          'last-line',
+          'last line has no line ending; it is complete, so it counts (Alma accepts it)',
+        );
+      } else {
+        held.unshift({
+          file: this.file,
+          line: this.counts.lines,
+          code: 'last-line',
+          message: 'last line has no line ending (was the file cut short?)',
+        });
+      }
+    } else if (unpadded !== undefined && held.length === 0) {
+      this.noteLine(
+        'unpadded',
+        `return line is ${unpadded} characters, not padded with spaces to ${PATRON_AT} (Alma accepts this; merge writes it padded)`,
+      );
+    }
+    if (held.length > 0) {
+      for (const problem of held) this.options.report(problem);
+      this.held = [];
+    }
+  }
+
+  /** The checks of one line; returns the line's length when it is a return not padded to 93. */
+  private checkLine(content: Uint8Array, length: number, ending: SeenEnding): number | undefined {
     const counts = this.counts;
-    counts.lines++;
     const kept = content.length;
 
-    this.checkEnding(ending);
+    if (ending !== 'none') this.checkEnding(ending);
     const bytesOk = this.checkBytes(content);
 
     if (length === 0) {
       this.problem('length', 'empty line');
-      return;
+      return undefined;
     }
+    // A return needs nothing after its barcode: without padding (as other tools write it) it is whole.
+    const unpaddedReturn = length < PATRON_AT && length > ITEM_AT && content[ACTION_AT] === 0x52;
     if (length > MAX_KEPT_LINE) {
       this.problem(
         'length',
         `line is ${length} bytes, far longer than an OffCirc.dat line (93 characters + patron ID); only its first ${MAX_KEPT_LINE} were checked`,
       );
-    } else if (length < PATRON_AT) {
+    } else if (length < PATRON_AT && !unpaddedReturn) {
       this.problem(
         'length',
         `line is ${length} characters, expected at least ${PATRON_AT} (12 time + 1 action + 80 item, padded with spaces)`,
       );
     }
 
-    this.checkTime(content);
+    const minute = this.checkTime(content);
 
-    if (kept <= ACTION_AT) return;
+    if (kept <= ACTION_AT) return undefined;
     const action = content[ACTION_AT] ?? 0;
     if (action === 0x4c) counts.loans++;
     else if (action === 0x52) counts.returns++;
@@ -196,7 +268,7 @@ export class LineChecker {
       const shown =
         action >= SPACE && action < 0x7f ? JSON.stringify(String.fromCharCode(action)) : describeByte(action);
       this.problem('action', `action ${shown} at column ${ACTION_AT + 1}, expected L (loan) or R (return)`);
-      return;
+      return undefined;
     }
 
     const itemEnd = this.checkItem(content);
@@ -207,7 +279,9 @@ export class LineChecker {
         `return has text after column ${PATRON_AT}: ${excerpt(content, PATRON_AT, kept)} (a return line ends with the item field)`,
       );
     }
-    if (itemEnd > ITEM_AT && bytesOk && length === kept) this.checkDuplicate(content, itemEnd, length);
+    if (itemEnd > ITEM_AT && bytesOk && length === kept)
+      this.checkDuplicate(content, itemEnd, length, minute);
+    return unpaddedReturn ? length : undefined;
   }
 
   /** Call at the end of the file: the counts of this file. */
@@ -215,11 +289,7 @@ export class LineChecker {
     return { ...this.counts };
   }
 
-  private checkEnding(ending: SeenEnding): void {
-    if (ending === 'none') {
-      this.problem('last-line', 'last line has no line ending (was the file cut short?)');
-      return;
-    }
+  private checkEnding(ending: 'crlf' | 'lf'): void {
     if (this.firstEnding === undefined) {
       this.firstEnding = ending;
       this.firstEndingLine = this.counts.lines;
@@ -262,10 +332,11 @@ export class LineChecker {
     return first === -1 && firstCr === -1;
   }
 
-  private checkTime(content: Uint8Array): void {
+  /** Checks the time; returns it in minutes since 1970 (as UTC: for distances) when it is good, else -1. */
+  private checkTime(content: Uint8Array): number {
     if (content.length < TIME_WIDTH) {
       this.problem('date', `no complete time: expected 12 digits YYYYMMDDHHMM at the start of the line`);
-      return;
+      return -1;
     }
     let stamp = 0;
     for (let i = 0; i < TIME_WIDTH; i++) {
@@ -275,7 +346,7 @@ export class LineChecker {
           'date',
           `time ${excerpt(content, 0, TIME_WIDTH)} is not 12 digits YYYYMMDDHHMM (column ${i + 1} is not a digit)`,
         );
-        return;
+        return -1;
       }
       stamp = stamp * 10 + d;
     }
@@ -284,14 +355,25 @@ export class LineChecker {
     const day = Math.floor(stamp / 1e4) % 100;
     const hour = Math.floor(stamp / 100) % 100;
     const minute = stamp % 100;
-    if (month < 1 || month > 12) return this.problem('date', `impossible date: month ${month}`);
-    if (day < 1 || day > daysInMonth(year, month)) {
-      return this.problem('date', `impossible date: ${MONTHS[month - 1]} ${day}, ${year}`);
+    if (month < 1 || month > 12) {
+      this.problem('date', `impossible date: month ${month}`);
+      return -1;
     }
-    if (hour > 23) return this.problem('date', `impossible time: hour ${hour}`);
-    if (minute > 59) return this.problem('date', `impossible time: minute ${minute}`);
+    if (day < 1 || day > daysInMonth(year, month)) {
+      this.problem('date', `impossible date: ${MONTHS[month - 1]} ${day}, ${year}`);
+      return -1;
+    }
+    if (hour > 23) {
+      this.problem('date', `impossible time: hour ${hour}`);
+      return -1;
+    }
+    if (minute > 59) {
+      this.problem('date', `impossible time: minute ${minute}`);
+      return -1;
+    }
     if (year < EARLIEST_YEAR) {
-      return this.problem('date', `year ${year} is before ${EARLIEST_YEAR}: was the station's clock set?`);
+      this.problem('date', `year ${year} is before ${EARLIEST_YEAR}: was the station's clock set?`);
+      return -1;
     }
     if (stamp > this.limit) {
       const tolerance = this.options.toleranceMinutes ?? FUTURE_TOLERANCE_MINUTES;
@@ -299,7 +381,15 @@ export class LineChecker {
         'future',
         `time ${showStamp(String(stamp))} is in the future (more than ${tolerance} minutes after now, ${showStamp(this.nowText)}): check the station's clock`,
       );
+      return -1;
     }
+    // Date.UTC per line is the costliest step here; lines of one day share it.
+    const date = Math.floor(stamp / 10_000);
+    if (date !== this.lastDate) {
+      this.lastDate = date;
+      this.lastDayMinutes = Date.UTC(year, month - 1, day) / 60_000;
+    }
+    return this.lastDayMinutes + hour * 60 + minute;
   }
 
   /** Checks the item field; returns the end (exclusive) of the barcode within the line. */
@@ -351,7 +441,7 @@ export class LineChecker {
   }
 
   /** Hashes time + action + item + patron (padding aside) and looks for the same transaction before. */
-  private checkDuplicate(content: Uint8Array, itemEnd: number, length: number): void {
+  private checkDuplicate(content: Uint8Array, itemEnd: number, length: number, minute: number): void {
     const seen = this.options.seen;
     if (!seen) return;
     // Two 32-bit running hashes (FNV-1a and a Murmur-style mix) over time+action, item, a separator and
@@ -371,7 +461,9 @@ export class LineChecker {
       a = Math.imul(a, 0x01000193);
       b = Math.imul(b ^ 0xff, 0x5bd1e995);
     }
-    if (seen.add(fmix(a), fmix(b ^ length), this.fileIndex, this.counts.lines)) return;
+    // The patron's end, not the raw length: an unpadded return and a padded one are the same transaction.
+    const end = Math.max(length, PATRON_AT);
+    if (seen.add(fmix(a), fmix(b ^ end), this.fileIndex, this.counts.lines, minute)) return;
     const where =
       seen.firstFile === this.fileIndex
         ? `line ${seen.firstLine}`
@@ -385,24 +477,31 @@ export function showStamp(stamp: string): string {
   return `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)} ${stamp.slice(8, 10)}:${stamp.slice(10, 12)}`;
 }
 
-/** Keeps the first `perKind` problems of each code and counts the rest: flat memory, a short answer. */
-export class ProblemLog {
-  readonly shown: Problem[] = [];
-  readonly totals = new Map<ProblemCode, number>();
+/** Keeps the first `perKind` findings of each code and counts the rest: flat memory, a short answer. */
+export class ProblemLog<F extends { code: string } = Problem> {
+  readonly shown: F[] = [];
+  readonly totals = new Map<F['code'], number>();
   total = 0;
 
   constructor(readonly perKind = 20) {}
 
-  add(problem: Problem): void {
+  add(problem: F): void {
     this.total++;
     const count = (this.totals.get(problem.code) ?? 0) + 1;
     this.totals.set(problem.code, count);
     if (count <= this.perKind) this.shown.push(problem);
   }
 
+  /** Counts `n` more findings of `code` without keeping them (they come after the ones shown). */
+  count(code: F['code'], n: number): void {
+    if (n <= 0) return;
+    this.total += n;
+    this.totals.set(code, (this.totals.get(code) ?? 0) + n);
+  }
+
   /** Codes with problems not shown, and how many of each. */
-  omitted(): { code: ProblemCode; count: number }[] {
-    const out: { code: ProblemCode; count: number }[] = [];
+  omitted(): { code: F['code']; count: number }[] {
+    const out: { code: F['code']; count: number }[] = [];
     for (const [code, count] of this.totals) {
       if (count > this.perKind) out.push({ code, count: count - this.perKind });
     }

@@ -64,11 +64,19 @@ describe('verify: clean files', () => {
 });
 
 describe('verify: each problem, with its line number', () => {
-  it('a line shorter than 93 (an unpadded return, an empty line)', async () => {
-    await expectProblems(loan('202611301402', item, patron) + `202611301403R${item}${CRLF}` + CRLF, [
-      '2: line is 27 characters, expected at least 93 (12 time + 1 action + 80 item, padded with spaces)',
-      '3: empty line',
-    ]);
+  it('a line shorter than 93 that is not a whole return (a loan without padding, a bare header, an empty line)', async () => {
+    await expectProblems(
+      loan('202611301402', item, patron) +
+        `202611301403L${item}${patron}${CRLF}` +
+        `202611301404R${CRLF}` +
+        CRLF,
+      [
+        '2: line is 41 characters, expected at least 93 (12 time + 1 action + 80 item, padded with spaces)',
+        '3: line is 13 characters, expected at least 93 (12 time + 1 action + 80 item, padded with spaces)',
+        '3: no item barcode (columns 14–93 are blank)',
+        '4: empty line',
+      ],
+    );
   });
 
   it('an item field that is not left-aligned, blank, or has text after its padding', async () => {
@@ -179,10 +187,23 @@ describe('verify: each problem, with its line number', () => {
     );
   });
 
-  it('a last line without line ending', async () => {
-    await expectProblems(ret('202611301401', item) + ret('202611301402', item, ''), [
-      '2: last line has no line ending (was the file cut short?)',
-    ]);
+  it('a last line without line ending that is cut short: a return not padded to 93, a loan without patron', async () => {
+    for (const cut of [
+      `202611301402R${item}`,
+      `202611301402R${item.padEnd(60)}`,
+      `202611301402L${item.padEnd(80)}`,
+    ]) {
+      const out = await expectProblems(ret('202611301401', item) + cut, [
+        '2: last line has no line ending (was the file cut short?)',
+        ...(cut[12] === 'L' ? ['2: loan without a patron ID after column 93'] : []),
+      ]);
+      expect(out.at(-1)).toBe(
+        '2 lines, 0 loans, 2 returns, 1 problem'.replace(
+          /0 loans, 2 returns, 1 problem/,
+          cut[12] === 'L' ? '1 loan, 1 return, 2 problems' : '0 loans, 2 returns, 1 problem',
+        ),
+      );
+    }
   });
 
   it('the same transaction twice in one file, naming both lines', async () => {
@@ -325,23 +346,23 @@ describe('verify: files it cannot read', () => {
     expect(err).toEqual([`${f}: cannot read: permission denied`]);
   });
 
-  it('exits 2 when no file is given', async () => {
+  it('exits 64 (wrong usage) when no file is given', async () => {
     const { code, err } = await verify([]);
-    expect(code).toBe(2);
+    expect(code).toBe(64);
     expect(err[0]).toMatch(/no file given/);
   });
 });
 
 describe('verify --json', () => {
   it('prints one document with files, counts and problems', async () => {
-    const f = await file('a.dat', loan('202611301402', item, patron) + `202611301403R${item}${CRLF}`);
+    const f = await file('a.dat', loan('202611301402', item, patron) + `202611301403L${item}${CRLF}`);
     const { code, out } = await verify([f, path.join(dir, 'nope.dat')], true);
     expect(code).toBe(2);
     expect(out).toHaveLength(1);
     expect(JSON.parse(out[0] ?? '')).toEqual({
       ok: false,
       files: [
-        { file: f, lines: 2, loans: 1, returns: 1, lineEnding: 'crlf' },
+        { file: f, lines: 2, loans: 2, returns: 0, lineEnding: 'crlf' },
         {
           file: path.join(dir, 'nope.dat'),
           lines: 0,
@@ -351,7 +372,7 @@ describe('verify --json', () => {
           error: 'no such file',
         },
       ],
-      counts: { lines: 2, loans: 1, returns: 1, problems: 1 },
+      counts: { lines: 2, loans: 2, returns: 0, problems: 1, notes: 0 },
       problems: [
         {
           file: f,
@@ -362,6 +383,8 @@ describe('verify --json', () => {
         },
       ],
       omitted: [],
+      notes: [],
+      omittedNotes: [],
     });
   });
 
@@ -370,7 +393,7 @@ describe('verify --json', () => {
     expect(code).toBe(0);
     const doc = JSON.parse(out[0] ?? '') as { ok: boolean; counts: unknown; files: { lineEnding: string }[] };
     expect(doc.ok).toBe(true);
-    expect(doc.counts).toEqual({ lines: 3, loans: 1, returns: 2, problems: 0 });
+    expect(doc.counts).toEqual({ lines: 3, loans: 1, returns: 2, problems: 0, notes: 0 });
     expect(doc.files[0]?.lineEnding).toBe('lf');
   });
 });

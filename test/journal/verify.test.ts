@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { LineSplitter } from '../../src/journal/parse.js';
 import { formatTimestamp } from '../../src/journal/line.js';
 import { LineChecker, ProblemLog, type Problem } from '../../src/journal/verify.js';
-import { TransactionSet } from '../../src/journal/transaction-set.js';
+import { RecentTransactions } from '../../src/journal/transaction-set.js';
 import { formatLine, LINE_ENDINGS, type LineEnding } from '../../src/journal/line.js';
 import type { Transaction } from '../../src/kiosk/events.js';
 import { LF, NOW, loan, ret } from '../fixtures/offcirc/make.js';
@@ -13,7 +13,7 @@ function check(text: string, sizes: number[] = [1 << 20], now = NOW) {
   const problems: Problem[] = [];
   const checker = new LineChecker({
     file: 'f',
-    seen: new TransactionSet(),
+    seen: new RecentTransactions(),
     now,
     report: (p) => problems.push(p),
   });
@@ -110,21 +110,6 @@ describe('LineChecker', () => {
   });
 });
 
-describe('TransactionSet', () => {
-  it('holds many transactions through its growth and names where a duplicate was first seen', () => {
-    const set = new TransactionSet();
-    let added = 0;
-    for (let i = 1; i <= 100_000; i++)
-      if (set.add(Math.imul(i, 0x9e3779b1) >>> 0, i ^ 0x5555, i % 3, i)) added++;
-    expect(added).toBe(100_000);
-    expect(set.size).toBe(100_000);
-    expect(set.add(Math.imul(777, 0x9e3779b1) >>> 0, 777 ^ 0x5555, 9, 1)).toBe(false);
-    expect([set.firstFile, set.firstLine]).toEqual([777 % 3, 777]);
-    // Same first half, other second half: another transaction.
-    expect(set.add(Math.imul(777, 0x9e3779b1) >>> 0, 1, 0, 5)).toBe(true);
-  });
-});
-
 describe('ProblemLog', () => {
   it('keeps the first few of each kind and counts the rest', () => {
     const log = new ProblemLog(2);
@@ -138,5 +123,49 @@ describe('ProblemLog', () => {
       { code: 'length', count: 3 },
       { code: 'date', count: 1 },
     ]);
+  });
+});
+
+describe('RecentTransactions (the duplicate check in bounded memory)', () => {
+  it('holds at most 9/8 of its window of minutes, however many transactions pass', () => {
+    const set = new RecentTransactions(1440);
+    let largest = 0;
+    for (let i = 1; i <= 200_000; i++) {
+      expect(set.add(Math.imul(i, 0x9e3779b1) >>> 0, i, 0, i, 28_000_000 + i)).toBe(true);
+      largest = Math.max(largest, set.size);
+    }
+    expect(largest).toBeLessThanOrEqual(1440 + 1440 / 8 + 1);
+  });
+
+  it('forgets minutes that came out of order (a clock went back) as well as the others', () => {
+    const set = new RecentTransactions(60);
+    let line = 0;
+    for (let m = 1000; m <= 1100; m += 2) set.add(++line, 0, 0, line, m);
+    for (let m = 1041; m < 1100; m += 2) set.add(++line, 0, 0, line, m); // 30 minutes back in time
+    for (let m = 1102; m <= 3000; m += 2) set.add(++line, 0, 0, line, m);
+    // Only the even minutes of the last 60–68 minutes are left: none of the 30 that came back.
+    expect(set.size).toBeLessThanOrEqual(35);
+    expect(set.size).toBeGreaterThanOrEqual(30);
+  });
+
+  it('finds a duplicate in the same minute and names where it was first seen', () => {
+    const set = new RecentTransactions(60);
+    expect(set.add(7, 8, 0, 1, 1000)).toBe(true);
+    expect(set.add(7, 9, 0, 2, 1000)).toBe(true); // other hash: another transaction
+    expect(set.add(7, 8, 0, 3, 1001)).toBe(true); // another minute
+    expect(set.add(7, 8, 2, 5, 1000)).toBe(false);
+    expect([set.firstFile, set.firstLine]).toEqual([0, 1]);
+    // Lines with a bad time (-1) are never held.
+    expect(set.add(1, 1, 0, 6, -1)).toBe(true);
+    expect(set.add(1, 1, 0, 7, -1)).toBe(true);
+  });
+
+  it('still catches a duplicate after a clock went back less than the window, not more', () => {
+    const set = new RecentTransactions(60);
+    expect(set.add(1, 2, 0, 1, 1000)).toBe(true);
+    expect(set.add(3, 4, 0, 2, 1059)).toBe(true); // 59 minutes later
+    expect(set.add(1, 2, 0, 3, 1000)).toBe(false); // back an hour less a minute: caught
+    expect(set.add(5, 6, 0, 4, 1200)).toBe(true); // much later: 1000 is forgotten
+    expect(set.add(1, 2, 0, 5, 1000)).toBe(true); // the miss the window allows
   });
 });

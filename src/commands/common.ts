@@ -1,0 +1,273 @@
+/**
+ * What verify, merge and export share: the streaming check of the input files, the human report of its
+ * problems and notes, and the exit code it means. Two passes, each O(line) a line in bounded memory:
+ * every check file by file (1 MiB reads), then the duplicate check over all files walked together in
+ * time order (see RecentTransactions: it remembers the last 24 hours of transactions, not all of them).
+ */
+import { EXIT, type ExitCode, type Io } from '../exit.js';
+import { RecentTransactions } from '../journal/transaction-set.js';
+import { sniffBinary } from '../journal/sniff.js';
+import { walkInTimeOrder } from '../journal/merge.js';
+import {
+  LineSplitter,
+  MAX_KEPT_LINE,
+  UnreadableFileError,
+  readChunks,
+  type SeenEnding,
+} from '../journal/parse.js';
+import { LineChecker, ProblemLog, type LineCounts, type Note, type Problem } from '../journal/verify.js';
+
+export type { Io };
+
+/** What the check of one file found. */
+export interface FileReport extends LineCounts {
+  file: string;
+  /** The line ending of its first line, when it has one. */
+  lineEnding: 'crlf' | 'lf' | undefined;
+  /** Why it could not be read, when it could not. */
+  error?: string;
+}
+
+export interface CheckResult {
+  files: FileReport[];
+  totals: LineCounts;
+  /** Problems: Alma would reject or misapply the line. */
+  log: ProblemLog;
+  /** Notes: offcirc's conventions not met, harmless to Alma. */
+  notes: ProblemLog<Note>;
+  /** The files that could not be read. */
+  unreadable: FileReport[];
+}
+
+/** Called with every line after it is checked (merge and export build their output from these). */
+export type LineHook = (
+  fileIndex: number,
+  content: Uint8Array,
+  length: number,
+  ending: SeenEnding,
+  offset: number,
+) => void;
+
+export interface CheckOptions {
+  now: Date;
+  /** Findings shown per kind; the rest are counted. */
+  perKind?: number;
+  onLine?: LineHook;
+  /** Called after each chunk of each file: a caller writing output flushes here (back-pressure). */
+  afterChunk?: () => Promise<void> | undefined;
+  /** Called before each file is read. */
+  onFile?: (fileIndex: number) => void;
+  /** Where problems go: a caller adding problems of its own (export's Koha limits) passes its log. */
+  log?: ProblemLog;
+}
+
+/** Findings shown per kind by default: a screenful that says what is wrong, not ten thousand lines. */
+export const PROBLEMS_PER_KIND = 20;
+
+/** Checks the files in order, sharing one duplicate set so a file given twice is caught. */
+export async function checkFiles(files: readonly string[], options: CheckOptions): Promise<CheckResult> {
+  const perKind = options.perKind ?? PROBLEMS_PER_KIND;
+  const log = options.log ?? new ProblemLog(perKind);
+  const notes = new ProblemLog<Note>(perKind);
+  const reports: FileReport[] = [];
+  /** Files the duplicate walk reads: readable text files whose lines all fit a checker's view. */
+  const walkable: boolean[] = [];
+  const totals: LineCounts = { lines: 0, loans: 0, returns: 0 };
+  for (let index = 0; index < files.length; index++) {
+    const file = files[index] ?? '';
+    options.onFile?.(index);
+    const checker = new LineChecker({
+      file,
+      fileIndex: index,
+      files,
+      now: options.now,
+      report: (problem) => log.add(problem),
+      note: (note) => notes.add(note),
+    });
+    const onLine = options.onLine;
+    let overlong = false;
+    const splitter = new LineSplitter((content, length, ending, offset) => {
+      if (length > MAX_KEPT_LINE) overlong = true;
+      checker.check(content, length, ending);
+      onLine?.(index, content, length, ending, offset);
+    });
+    let first = true;
+    let binary = false;
+    let error: string | undefined;
+    try {
+      await readChunks(file, (chunk) => {
+        if (first) {
+          first = false;
+          const what = sniffBinary(chunk);
+          if (what !== undefined) {
+            binary = true;
+            checker.reportFile('binary', `this is ${what}, not an OffCirc.dat text file`);
+            return false;
+          }
+        }
+        splitter.push(chunk);
+        return options.afterChunk?.();
+      });
+      if (!binary) splitter.end();
+    } catch (caught) {
+      if (!(caught instanceof UnreadableFileError)) throw caught;
+      error = caught.reason;
+    }
+    const counts = checker.finish();
+    totals.lines += counts.lines;
+    totals.loans += counts.loans;
+    totals.returns += counts.returns;
+    reports.push({
+      file,
+      ...counts,
+      lineEnding: checker.firstEnding,
+      ...(error === undefined ? {} : { error }),
+    });
+    walkable.push(error === undefined && !binary && !overlong);
+  }
+  try {
+    await findDuplicates(files, walkable, options.now, log);
+  } catch (caught) {
+    // A file that went away or broke since its check: say so as for any unreadable file.
+    if (!(caught instanceof UnreadableFileError)) throw caught;
+    const report = reports.find((r) => r.file === caught.file);
+    if (report) report.error = caught.reason;
+  }
+  return { files: reports, totals, log, notes, unreadable: reports.filter((r) => r.error !== undefined) };
+}
+
+/**
+ * The duplicate check: the files' lines walked together in time order (each file in its own order), so
+ * the two copies of a transaction (same minute) come close together, whichever files hold them. Adds
+ * to `log` the duplicates in file-then-line order (the first `perKind` of them kept, the rest counted).
+ * Runs every line check again for the duplicate check's own conditions, reporting only duplicates.
+ */
+async function findDuplicates(
+  files: readonly string[],
+  walkable: readonly boolean[],
+  now: Date,
+  log: ProblemLog,
+): Promise<void> {
+  const chosen = files.flatMap((_, i) => (walkable[i] ? [i] : []));
+  if (chosen.length === 0) return;
+  const seen = new RecentTransactions();
+  // The first duplicates by (file, line), kept sorted: the walk finds them in time order.
+  const kept: { fileIndex: number; problem: Problem }[] = [];
+  let total = 0;
+  const record = (fileIndex: number, problem: Problem) => {
+    total++;
+    const after = (k: { fileIndex: number; problem: Problem }) =>
+      k.fileIndex > fileIndex || (k.fileIndex === fileIndex && k.problem.line > problem.line);
+    const at = kept.findIndex(after);
+    if (at === -1) {
+      if (kept.length < log.perKind) kept.push({ fileIndex, problem });
+      return;
+    }
+    kept.splice(at, 0, { fileIndex, problem });
+    if (kept.length > log.perKind) kept.pop();
+  };
+  const checkers = chosen.map(
+    (fileIndex) =>
+      new LineChecker({
+        file: files[fileIndex] ?? '',
+        fileIndex,
+        files,
+        seen,
+        now,
+        report: (problem) => {
+          if (problem.code === 'duplicate') record(fileIndex, problem);
+        },
+      }),
+  );
+  await walkInTimeOrder(
+    chosen.map((i) => files[i] ?? ''),
+    (cursor) => {
+      const bytes = cursor.bytes();
+      checkers[cursor.index]?.check(bytes, bytes.length, cursor.ending);
+      return undefined;
+    },
+  );
+  for (const { problem } of kept) log.add(problem);
+  log.count('duplicate', total - kept.length);
+}
+
+/** `FILE:LINE: message`, or `FILE: message` for a finding about the whole file. */
+export function formatProblem(problem: Problem | Note): string {
+  return problem.line > 0
+    ? `${problem.file}:${problem.line}: ${problem.message}`
+    : `${problem.file}: ${problem.message}`;
+}
+
+/** `1 line`, `2 lines`. */
+export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** Heading of the notes in the human report: they don't fail the check. */
+export const NOTES_HEADING = 'Notes (not problems: Alma accepts these):';
+
+/** The notes under their heading, and how many were left out; nothing when there are none. */
+export function printNotes(
+  result: CheckResult,
+  print: (line: string) => void,
+  heading = NOTES_HEADING,
+): void {
+  if (result.notes.total === 0) return;
+  print(heading);
+  for (const note of result.notes.shown) print(`  ${formatProblem(note)}`);
+  for (const { code, count } of result.notes.omitted()) {
+    print(`  … and ${count} more "${code}" ${count === 1 ? 'note' : 'notes'} not shown`);
+  }
+}
+
+/** The human report: problems, what was left out, the notes, and the summary line. */
+export function printHuman(result: CheckResult, print: (line: string) => void): void {
+  for (const problem of result.log.shown) print(formatProblem(problem));
+  for (const { code, count } of result.log.omitted()) {
+    print(`… and ${count} more "${code}" ${count === 1 ? 'problem' : 'problems'} not shown`);
+  }
+  printNotes(result, print);
+  const { lines, loans, returns } = result.totals;
+  print(
+    `${plural(lines, 'line')}, ${plural(loans, 'loan')}, ${plural(returns, 'return')}, ${plural(result.log.total, 'problem')}` +
+      (result.notes.total > 0 ? `, ${plural(result.notes.total, 'note')}` : '') +
+      (result.unreadable.length > 0 ? `, ${result.unreadable.length} unreadable` : ''),
+  );
+}
+
+/** Says which files could not be read, and why. */
+export function printUnreadable(result: CheckResult, print: (line: string) => void): void {
+  for (const report of result.unreadable) print(`${report.file}: cannot read: ${report.error}`);
+}
+
+/** The exit code of a check: unreadable beats problems; notes never count. */
+export function exitCode(result: CheckResult): ExitCode {
+  if (result.unreadable.length > 0) return EXIT.unreadable;
+  return result.log.total > 0 ? EXIT.problems : EXIT.ok;
+}
+
+/**
+ * For the commands that write only from inputs without problems (merge, export): when `result` has a
+ * problem or an unreadable file, prints them and why nothing was written on standard error and returns
+ * the exit code; otherwise prints the notes (if any) on standard error, as a warning, and returns
+ * undefined.
+ */
+export function refuseOnProblems(
+  result: CheckResult,
+  io: Io,
+  command: string,
+  why: { unreadable: string; problems: string },
+): ExitCode | undefined {
+  const code = exitCode(result);
+  if (code === EXIT.ok) {
+    printNotes(
+      result,
+      (line) => io.err(line),
+      `${command}: notes (not problems: Alma accepts these, the lines are kept):`,
+    );
+    return undefined;
+  }
+  printHuman(result, (line) => io.err(line));
+  printUnreadable(result, (line) => io.err(line));
+  const reason = result.unreadable.length > 0 ? why.unreadable : why.problems;
+  io.err(`${command}: refused, ${reason}; nothing was written`);
+  return code;
+}
