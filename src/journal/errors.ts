@@ -73,9 +73,10 @@ export function writeError(error: unknown, action: string, file: string): Journa
   const code = errorCode(error);
   // A file offcirc refused (safe-file.ts): its reason is already in plain words.
   if (code === 'EUNSAFE') {
-    const refused = (error as { file?: unknown }).file;
-    const about = typeof refused === 'string' ? refused : file;
-    return new JournalWriteError((error as Error).message, action, about, code, error);
+    const refused = error as { file?: unknown; reason?: unknown };
+    const about = typeof refused.file === 'string' ? refused.file : file;
+    const reason = typeof refused.reason === 'string' ? refused.reason : String(error);
+    return new JournalWriteError(reason, action, about, code, error);
   }
   const reason =
     (code && REASONS[code]) ?? (error instanceof Error ? error.message : String(error)).replace(/^\w+: /, '');

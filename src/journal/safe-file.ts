@@ -24,7 +24,7 @@ export class UnsafeFileError extends Error {
     /** What is wrong and what is expected, without the path. */
     readonly reason: string,
   ) {
-    super(reason);
+    super(`${file}: ${reason}`);
   }
 }
 

@@ -182,7 +182,7 @@ describe('modes and owners', () => {
         { encoding: 'utf8' },
       );
       expect(out.trim()).toBe(
-        `EUNSAFE it belongs to root, and files offcirc makes there must too: run offcirc as root (e.g. runuser -u root -- offcirc …)`,
+        `EUNSAFE ${dir}: it belongs to root, and files offcirc makes there must too: run offcirc as root (e.g. runuser -u root -- offcirc …)`,
       );
       expect(existsSync(file)).toBe(false);
     } else {
