@@ -144,6 +144,9 @@ export async function openAppend(file: string): Promise<{ handle: FileHandle; cr
       refuseLink(error, file);
     }
     await checkRegular(handle, file, owner.uid);
+    // A journal made by an older offcirc (0644) stops being readable by everyone at the next start.
+    const mode = (await handle.stat()).mode & 0o777;
+    if (mode & ~owner.mode) await handle.chmod(mode & owner.mode);
     return { handle, created: false };
   }
   throw new UnsafeFileError(file, 'it keeps appearing and disappearing; try again');

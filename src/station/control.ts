@@ -4,7 +4,9 @@
  * doubled or split. One JSON request per connection, one JSON answer.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { lstatSync } from 'node:fs';
 import { chmod, chown, lstat, stat, unlink } from 'node:fs/promises';
+import { userName } from '../journal/safe-file.js';
 import path from 'node:path';
 
 export type ControlRequest = { cmd: 'rotate' };
@@ -180,7 +182,13 @@ export function sendControl(
     socket.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') resolve(undefined);
-      else reject(error);
+      else if (error.code === 'EACCES') {
+        // The socket serves the kiosk's user and root only: say who may ask.
+        const owner = lstatSync(socketPath, { throwIfNoEntry: false })?.uid;
+        const who = owner === undefined ? "the kiosk's user" : userName(owner);
+        const as = who === 'root' ? 'root' : `${who} or root`;
+        reject(new Error(`${socketPath}: permission denied; run offcirc rotate as ${as}`));
+      } else reject(error);
     });
   });
 }

@@ -20,6 +20,7 @@ import { ITEM1, PATRON, itemBarcode } from '../helpers/barcodes.js';
 
 const isRoot = process.geteuid?.() === 0;
 const NOBODY = 65534;
+if (!isRoot) console.warn("file-safety tests: not root, so root's rotate (needs user nobody) is not run");
 
 /** Runs offcirc as `user` through runuser, like the installed service runs as its own user. */
 function runAs(

@@ -25,6 +25,8 @@ import { item, loan, recordingLog, removeFolder, tempFolder } from './fixtures/h
 
 const isRoot = process.geteuid?.() === 0;
 const NOBODY = 65534;
+if (!isRoot)
+  console.warn('safe-file tests: not root, so the two cases with another user (nobody) are not run');
 
 let dir: string;
 let file: string;
@@ -134,6 +136,13 @@ describe('modes and owners', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     await replaceFile(path.join(dir, 'state.json'), '{}');
     expect(statSync(path.join(dir, 'state.json')).mode & 0o777).toBe(0o600);
+  });
+
+  it('an existing journal readable by everyone (an older offcirc made it 0644) becomes owner-only', async () => {
+    writeFileSync(file, formatLine(loan(item(1)), 'crlf'));
+    chmodSync(file, 0o644);
+    await writer().start();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it('in a setgid folder (the installer gave it a group) files are readable by that group too, no one else', async () => {

@@ -3,7 +3,8 @@
  * offcirc that never listened, and whatever sits at its path; on a real Unix socket.
  */
 import { createConnection, type Socket } from 'node:net';
-import { existsSync, lstatSync, statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -132,5 +133,20 @@ describe('control socket file', () => {
     process.umask(0);
     await server().start();
     expect(statSync(socketPath).mode & 0o777).toBe(0o600);
+  });
+
+  it.runIf(process.geteuid?.() === 0)('another user (nobody, as root only) is told who may ask', async () => {
+    await server().start();
+    chmodSync(dir, 0o755);
+    const script = `import { sendControl } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../dist/station/control.js'))};
+sendControl(${JSON.stringify(socketPath)}, { cmd: 'rotate' }).then((a) => console.log('answered', a), (e) => console.log(e.message));`;
+    const out = await new Promise<string>((resolve) =>
+      execFile(
+        'runuser',
+        ['-u', 'nobody', '--', process.execPath, '--input-type=module', '-e', script],
+        (_e, stdout) => resolve(stdout),
+      ),
+    );
+    expect(out.trim()).toBe(`${socketPath}: permission denied; run offcirc rotate as root`);
   });
 });
