@@ -3,11 +3,12 @@
  * planted at the journal for root's rotate. The root cases run the kiosk as `nobody` (runuser); as a
  * normal user they are not run (they need a second user), which their names say.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   chownSync,
   existsSync,
   lstatSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   symlinkSync,
@@ -109,5 +110,24 @@ describe('a second offcirc run on the same journal', () => {
     expect(rotated.code, rotated.stderr).toBe(0);
     expect(rotated.stdout).toMatch(/rotated 1 transaction/);
     await first.waitFor(is('rotated'), 'the kiosk saying it rotated');
+  });
+});
+
+describe('a FIFO named *.dat in the outbox', () => {
+  it('is never opened: the kiosk gets ready, lends, and stops on SIGTERM', async () => {
+    const dir = tempDir();
+    const journal = path.join(dir, 'OffCirc.dat');
+    mkdirSync(path.join(dir, 'outbox'));
+    execFileSync('mkfifo', [path.join(dir, 'outbox', 'OffCirc-x-20261130-140312.dat')]);
+    const kiosk = startOffcirc(['run', '--headless', '--journal', journal]);
+    onTestFinished(async () => {
+      if (kiosk.child.exitCode === null) kiosk.child.kill('SIGKILL');
+      await kiosk.exited;
+    });
+    await kiosk.waitFor(is('ready'), 'ready', 10_000);
+    kiosk.child.stdin!.write(`${PATRON}\n${ITEM1}\n`);
+    await kiosk.waitFor(is('transaction'), 'a transaction');
+    kiosk.child.kill('SIGTERM');
+    expect((await kiosk.exited).code).toBe(0);
   });
 });
