@@ -61,11 +61,18 @@ function commandIsOffcirc(pid: number): boolean | undefined {
   }
 }
 
-interface LockContent {
+export interface LockContent {
   pid: number;
   boot: string | undefined;
   /** The owner's start time (see processStart), when it recorded one. */
   start?: string;
+}
+
+/** The lock file's content for `content`: what parseLock reads back. */
+export function formatLock(content: LockContent): string {
+  const boot = content.boot ? `boot ${content.boot}\n` : '';
+  const start = content.start ? `start ${content.start}\n` : '';
+  return `${content.pid}\n${boot}${start}`;
 }
 
 /** Parses "<pid>\n[boot <id>\n][start <ticks>\n]"; undefined for anything else. */
@@ -173,10 +180,9 @@ export class JournalLock {
       throw writeError(error, 'creating the lock', this.file);
     }
     try {
-      const boot = currentBootId();
       const start = processStart(process.pid);
       await handle.writeFile(
-        `${process.pid}\n${boot ? `boot ${boot}\n` : ''}${start ? `start ${start}\n` : ''}`,
+        formatLock({ pid: process.pid, boot: currentBootId(), ...(start ? { start } : {}) }),
       );
       await handle.sync();
       this.inode = (await handle.stat()).ino;
