@@ -1,7 +1,8 @@
 /**
  * The only code that writes OffCirc.dat. One write at a time, in order; a line counts only once
- * fdatasync has returned, and a line that failed leaves nothing behind. Costs per line: one stat, one
- * fstat, one write, one fdatasync.
+ * fdatasync has returned, and a line that failed leaves nothing behind. Its files are opened through
+ * safe-file.ts (no link followed, owner-only, the folder's owner). Costs per line: one lstat, one fstat,
+ * one write, one fdatasync.
  */
 import { fdatasyncSync, fstatSync, lstatSync, writeSync, type Stats } from 'node:fs';
 import { lstat, mkdir, rename, unlink, type FileHandle } from 'node:fs/promises';
