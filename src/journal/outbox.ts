@@ -49,12 +49,13 @@ const yieldToScans = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /**
  * Keeps the outbox's count up to date. refresh() never throws and never blocks the event loop for more
- * than one 1 MiB chunk; calls made while one runs share it. Cost: a readdir and an lstat per file, plus
+ * than one 1 MiB chunk. Cost: a readdir and an lstat per file, plus
  * reading the files that changed.
  */
 export class OutboxCounter {
   private readonly known = new Map<string, Counted>();
   private running: Promise<OutboxCount> | undefined;
+  private next: Promise<OutboxCount> | undefined;
   private last: OutboxCount | undefined;
 
   /** No I/O. */
@@ -65,8 +66,19 @@ export class OutboxCounter {
     return this.last;
   }
 
+  /**
+   * Counts again. A call made while a count runs gets a count that starts after it (the outbox may have
+   * changed since it began, e.g. a rotation just added a file); any number of such calls share that one.
+   */
   refresh(): Promise<OutboxCount> {
-    this.running ??= this.count().finally(() => (this.running = undefined));
+    if (this.running) {
+      this.next ??= this.running.then(() => {
+        this.next = undefined;
+        return this.refresh();
+      });
+      return this.next;
+    }
+    this.running = this.count().finally(() => (this.running = undefined));
     return this.running;
   }
 

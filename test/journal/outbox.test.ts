@@ -64,6 +64,19 @@ describe('outbox counter', () => {
     expect(counter.current).toMatchObject({ files: 2, transactions: 3 });
   });
 
+  it('a refresh asked for while one runs counts what changed meanwhile (a rotation just added a file)', async () => {
+    writeFileSync(path.join(dir, 'OffCirc-a-1.dat'), 'x\r\n'.repeat(100_000));
+    const counter = new OutboxCounter(dir);
+    const first = counter.refresh();
+    writeFileSync(path.join(dir, 'OffCirc-b-1.dat'), 'y\r\n');
+    const [a, b, c] = await Promise.all([first, counter.refresh(), counter.refresh()]);
+    // Before, every call while a count ran got that same count, which may have missed the new file.
+    expect(b).not.toBe(a);
+    expect(b).toBe(c);
+    expect(b).toMatchObject({ files: 2, transactions: 100_001 });
+    expect(a.transactions).toBeLessThanOrEqual(100_001);
+  });
+
   it('counting a 64 MiB file never holds the event loop (scans) for more than a few milliseconds at a time', async () => {
     const line = '202611301402L31234000000016' + ' '.repeat(66) + '21234000000018\r\n';
     const block = Buffer.from(line.repeat(Math.floor((1 << 20) / line.length)));
