@@ -200,3 +200,56 @@ export async function rotateJournal(options: {
   if (rotated) options.history.recordRotation(rotated);
   return rotated;
 }
+
+/**
+ * The station's view of the outbox: counts in the background at start and every `intervalMs` (staff
+ * remove files after upload), tells `onChange` the number of transactions waiting whenever it changes,
+ * and warns once per name about a `.dat` there it left out. Nothing here waits on the scan path: start()
+ * returns at once, and each count yields between 1 MiB chunks.
+ */
+export class OutboxWatch {
+  readonly counter: OutboxCounter;
+  private timer: NodeJS.Timeout | undefined;
+  private waiting: number | undefined;
+  private readonly warned = new Set<string>();
+
+  /** No I/O. */
+  constructor(
+    dir: string,
+    private readonly options: {
+      onChange: (transactions: number) => void;
+      warn: (message: string, fields: Record<string, unknown>) => void;
+      intervalMs?: number;
+    },
+  ) {
+    this.counter = new OutboxCounter(dir);
+  }
+
+  /** Starts counting (not awaited by the caller) and the periodic refresh. */
+  start(): void {
+    void this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.options.intervalMs ?? 60_000);
+    this.timer.unref();
+  }
+
+  /** Counts again now (e.g. after a rotation); resolves when that count is in. */
+  async refresh(): Promise<OutboxCount> {
+    const count = await this.counter.refresh();
+    for (const { name, reason } of count.refused) {
+      if (this.warned.has(name)) continue;
+      this.warned.add(name);
+      this.options.warn(`outbox: left ${name} out of the count: ${reason}`, { file: name });
+    }
+    for (const name of this.warned) if (!count.refused.some((r) => r.name === name)) this.warned.delete(name);
+    if (count.transactions !== this.waiting) {
+      this.waiting = count.transactions;
+      this.options.onChange(count.transactions);
+    }
+    return count;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

@@ -14,7 +14,13 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { OutboxCounter, outboxWaiting, rotateJournal, rotatedPath } from '../../src/journal/outbox.js';
+import {
+  OutboxCounter,
+  OutboxWatch,
+  outboxWaiting,
+  rotateJournal,
+  rotatedPath,
+} from '../../src/journal/outbox.js';
 
 describe('outbox file names', () => {
   it('name the station and the local time, and stay in time order when two rotations share a second', () => {
@@ -155,5 +161,32 @@ describe('rotating into the outbox', () => {
     expect(readdirSync(elsewhere)).toEqual([]);
     rmSync(dir, { recursive: true });
     rmSync(elsewhere, { recursive: true });
+  });
+});
+
+describe('outbox watch (what the station runs)', () => {
+  it('start() returns before counting; it reports changes, warns once about a FIFO, and recounts on its timer', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'offcirc-outbox-'));
+    writeFileSync(path.join(dir, 'OffCirc-a-1.dat'), 'x\r\n');
+    execFileSync('mkfifo', [path.join(dir, 'OffCirc-fifo.dat')]);
+    const changes: number[] = [];
+    const warnings: string[] = [];
+    const watch = new OutboxWatch(dir, {
+      onChange: (n) => changes.push(n),
+      warn: (message) => warnings.push(message),
+      intervalMs: 20,
+    });
+    watch.start();
+    expect(changes).toEqual([]); // nothing counted yet: start() did not wait
+    await expect.poll(() => changes).toEqual([1]);
+    writeFileSync(path.join(dir, 'OffCirc-b-1.dat'), 'y\r\nz\r\n');
+    await expect.poll(() => changes).toEqual([1, 3]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    watch.stop();
+    expect(changes).toEqual([1, 3]);
+    expect(warnings).toEqual([
+      'outbox: left OffCirc-fifo.dat out of the count: not a regular file (a link, FIFO, device or folder); not opened',
+    ]);
+    rmSync(dir, { recursive: true });
   });
 });
