@@ -27,7 +27,9 @@ export class JournalWriteError extends Error {
 
   constructor(reason: string, action: string, file: string, code?: string, cause?: unknown) {
     super(
-      `${reason}${code ? ` (${code})` : ''} ${action} ${file}`,
+      code === 'EUNSAFE'
+        ? `${action} ${file} refused: ${reason}`
+        : `${reason}${code ? ` (${code})` : ''} ${action} ${file}`,
       cause === undefined ? undefined : { cause },
     );
     this.reason = reason;
@@ -69,6 +71,13 @@ export function errorCode(error: unknown): string | undefined {
 export function writeError(error: unknown, action: string, file: string): JournalWriteError {
   if (error instanceof JournalWriteError) return error;
   const code = errorCode(error);
+  // A file offcirc refused (safe-file.ts): its reason is already in plain words.
+  if (code === 'EUNSAFE') {
+    const refused = error as { file?: unknown; reason?: unknown };
+    const about = typeof refused.file === 'string' ? refused.file : file;
+    const reason = typeof refused.reason === 'string' ? refused.reason : String(error);
+    return new JournalWriteError(reason, action, about, code, error);
+  }
   const reason =
     (code && REASONS[code]) ?? (error instanceof Error ? error.message : String(error)).replace(/^\w+: /, '');
   return new JournalWriteError(reason, action, file, code, error);

@@ -1,11 +1,18 @@
 /**
- * One offcirc per journal: a `<journal>.lock` file beside it holding the owner's pid (and boot id),
- * created with O_EXCL. A lock whose owner is gone (dead pid, earlier boot, garbage) is taken over.
+ * One offcirc per journal: a `<journal>.lock` file beside it holding the owner's pid, boot id and process
+ * start time, created with O_EXCL and readable by its owner only. A lock whose owner is gone is taken over:
+ * a dead pid, an earlier boot, garbage, or a live pid that is another process than the one that wrote it.
+ * That last check compares the start time in `/proc/<pid>/stat` with the one recorded: it names exactly
+ * one process (a reused pid, pid 1, or any other program has another start time), where a command-line
+ * check would accept any process called offcirc and miss a kiosk started under another name (the SEA, node
+ * bin/offcirc.js, a test). A lock without a start time (an older offcirc) falls back to asking whether
+ * `/proc/<pid>/cmdline` mentions offcirc. Costs: a few small reads of /proc, only when a lock exists.
  */
 import { readFileSync } from 'node:fs';
-import { open, rename, lstat, unlink, link, readFile, type FileHandle } from 'node:fs/promises';
+import { rename, lstat, unlink, link, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { errorCode, JournalLockedError, JournalWriteError, writeError } from './errors.js';
+import { createNew, openRead } from './safe-file.js';
 
 export type JournalLog = (
   level: 'info' | 'warn' | 'error',
@@ -29,17 +36,52 @@ function currentBootId(): string | undefined {
   }
 }
 
-interface LockContent {
-  pid: number;
-  boot: string | undefined;
+/**
+ * When a process started, in clock ticks since boot (field 22 of `/proc/<pid>/stat`); undefined where
+ * there is no /proc or no such process. The command name (field 2) may hold spaces and parentheses, so
+ * the fields are counted from its last ')'.
+ */
+export function processStart(pid: number): string | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    const start = fields[19];
+    return start && /^\d+$/.test(start) ? start : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-/** Parses "<pid>\n[boot <id>\n]"; undefined for anything else. */
+/** Whether a process's command line mentions offcirc; undefined where /proc can't say. */
+function commandIsOffcirc(pid: number): boolean | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').toLowerCase().includes('offcirc');
+  } catch (error) {
+    return errorCode(error) === 'ENOENT' ? false : undefined;
+  }
+}
+
+export interface LockContent {
+  pid: number;
+  boot: string | undefined;
+  /** The owner's start time (see processStart), when it recorded one. */
+  start?: string;
+}
+
+/** The lock file's content for `content`: what parseLock reads back. */
+export function formatLock(content: LockContent): string {
+  const boot = content.boot ? `boot ${content.boot}\n` : '';
+  const start = content.start ? `start ${content.start}\n` : '';
+  return `${content.pid}\n${boot}${start}`;
+}
+
+/** Parses "<pid>\n[boot <id>\n][start <ticks>\n]"; undefined for anything else. */
 export function parseLock(text: string): LockContent | undefined {
-  const match = /^(\d{1,10})\n?(?:boot ([0-9a-f-]+)\n?)?$/.exec(text);
+  const match = /^(\d{1,10})\n?(?:boot ([0-9a-f-]+)\n?)?(?:start (\d{1,20})\n?)?$/.exec(text);
   if (!match) return undefined;
   const pid = Number(match[1]);
-  return pid > 0 ? { pid, boot: match[2] } : undefined;
+  if (!(pid > 0)) return undefined;
+  return match[3] === undefined ? { pid, boot: match[2] } : { pid, boot: match[2], start: match[3] };
 }
 
 /** Whether a process with this pid exists (EPERM: it exists but belongs to someone else). */
@@ -115,7 +157,8 @@ export class JournalLock {
     heldHere.delete(this.file);
     try {
       const stats = await lstat(this.file);
-      const content = parseLock(await readFile(this.file, 'latin1'));
+      // Read only once it is our own file: a link or FIFO put in its place is never opened.
+      const content = stats.ino === ours ? parseLock(await readFile(this.file, 'latin1')) : undefined;
       if (stats.ino !== ours || content?.pid !== process.pid) {
         this.log('warn', 'journal lock file was replaced by someone else; left it', { lock: this.file });
         return;
@@ -131,14 +174,16 @@ export class JournalLock {
   private async tryCreate(): Promise<boolean> {
     let handle: FileHandle;
     try {
-      handle = await open(this.file, 'wx', 0o644);
+      handle = await createNew(this.file);
     } catch (error) {
       if (errorCode(error) === 'EEXIST') return false;
       throw writeError(error, 'creating the lock', this.file);
     }
     try {
-      const boot = currentBootId();
-      await handle.writeFile(`${process.pid}\n${boot ? `boot ${boot}\n` : ''}`);
+      const start = processStart(process.pid);
+      await handle.writeFile(
+        formatLock({ pid: process.pid, boot: currentBootId(), ...(start ? { start } : {}) }),
+      );
       await handle.sync();
       this.inode = (await handle.stat()).ino;
     } catch (error) {
@@ -154,7 +199,7 @@ export class JournalLock {
   private async readExisting(): Promise<{ content: LockContent | undefined; inode: number } | undefined> {
     let handle: FileHandle;
     try {
-      handle = await open(this.file, 'r');
+      handle = await openRead(this.file);
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return undefined;
       throw writeError(error, 'reading the lock', this.file);
@@ -175,7 +220,14 @@ export class JournalLock {
       return `pid ${content.pid} ran before the last restart`;
     if (content.pid === process.pid)
       return heldHere.has(this.file) ? undefined : `pid ${content.pid} is this process now`;
-    return processAlive(content.pid) ? undefined : `pid ${content.pid} is no longer running`;
+    if (!processAlive(content.pid)) return `pid ${content.pid} is no longer running`;
+    if (content.start !== undefined) {
+      const start = processStart(content.pid);
+      if (start !== undefined && start !== content.start)
+        return `pid ${content.pid} is now another process (it started at another time than the lock's owner)`;
+      return undefined;
+    }
+    return commandIsOffcirc(content.pid) === false ? `pid ${content.pid} is not offcirc` : undefined;
   }
 
   /**

@@ -7,6 +7,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { errorCode, writeError } from './errors.js';
 import { formatFileStamp } from './line.js';
+import { createNew } from './safe-file.js';
 
 const NEWLINE = 0x0a;
 const FIRST_CHUNK = 4096;
@@ -77,7 +78,7 @@ async function saveFragment(
     const name = n === 1 ? base : `${base}-${n}`;
     let out: FileHandle;
     try {
-      out = await open(name, 'wx', 0o644);
+      out = await createNew(name);
     } catch (error) {
       if (errorCode(error) === 'EEXIST') continue;
       throw writeError(error, 'saving the incomplete last line to', name);

@@ -1,16 +1,18 @@
 /**
  * The only code that writes OffCirc.dat. One write at a time, in order; a line counts only once
- * fdatasync has returned, and a line that failed leaves nothing behind. Costs per line: one stat, one
- * fstat, one write, one fdatasync.
+ * fdatasync has returned, and a line that failed leaves nothing behind. Its files are opened through
+ * safe-file.ts (no link followed, owner-only, the folder's owner). Costs per line: one lstat, one fstat,
+ * one write, one fdatasync.
  */
-import { fdatasyncSync, fstatSync, statSync, writeSync, type Stats } from 'node:fs';
-import { lstat, mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { fdatasyncSync, fstatSync, lstatSync, writeSync, type Stats } from 'node:fs';
+import { lstat, mkdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Transaction } from '../kiosk/events.js';
 import { errorCode, JournalWriteError, writeError } from './errors.js';
 import { formatLine, RECORD, LINE_ENDINGS, type LineEnding } from './line.js';
 import { JournalLock, type JournalLog } from './lock.js';
 import { countLines, repairTail, syncFolder, type RecoveredFragment } from './recover.js';
+import { createNew, openAppend, tempName } from './safe-file.js';
 
 export { JournalLockedError, JournalWriteError } from './errors.js';
 export type { JournalLog } from './lock.js';
@@ -98,17 +100,20 @@ export class JournalWriter {
     if (this.state !== 'running') return Promise.reject(this.notRunning());
     return this.enqueue(async () => {
       await this.ensureCurrent();
-      const probe = `${this.file}.probe-${process.pid}`;
+      // A new file of random name, created exclusively: nothing planted beforehand can be written through.
+      const probe = tempName(this.file, 'probe');
       let handle: FileHandle | undefined;
       try {
-        handle = await open(probe, 'w', 0o644);
+        handle = await createNew(probe);
         await writeAll(handle, Buffer.alloc(PROBE_BYTES, 0x20));
         await handle.datasync();
       } catch (error) {
         throw writeError(error, 'writing a test file', probe);
       } finally {
-        await handle?.close().catch(() => undefined);
-        await unlink(probe).catch(() => undefined);
+        if (handle) {
+          await handle.close().catch(() => undefined);
+          await unlink(probe).catch(() => undefined);
+        }
       }
     });
   }
@@ -217,7 +222,8 @@ export class JournalWriter {
   private async ensureCurrent(): Promise<void> {
     let onDisk: Stats | undefined;
     try {
-      onDisk = statSync(this.file, { throwIfNoEntry: false });
+      // lstat: a link planted at the path is another file, and openJournal refuses it.
+      onDisk = lstatSync(this.file, { throwIfNoEntry: false });
     } catch (error) {
       const code = errorCode(error);
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw writeError(error, 'checking', this.file);
@@ -280,8 +286,9 @@ export class JournalWriter {
   private async openJournal(): Promise<RecoveredFragment | undefined> {
     let handle: FileHandle;
     try {
-      // a+: appends always land at the end; reading is for the repair and the count.
-      handle = await open(this.file, 'a+', 0o644);
+      // O_APPEND: appends always land at the end; reading is for the repair and the count. No link is
+      // followed; an existing file must be a regular file of the folder's owner.
+      ({ handle } = await openAppend(this.file));
     } catch (error) {
       throw writeError(error, 'opening', this.file);
     }

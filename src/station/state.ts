@@ -3,11 +3,39 @@
  * in, today's counts, and the history of rotations. The journal stays the only record of transactions:
  * losing this file loses none, and a corrupt one is set aside with a warning and started afresh.
  */
-import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
-import { existsSync, renameSync } from 'node:fs';
+import { Low, type Adapter } from 'lowdb';
+import { lstatSync, renameSync } from 'node:fs';
 import { z } from 'zod';
+import { openRead, replaceFile } from '../journal/safe-file.js';
 import type { Log } from '../log.js';
+
+/**
+ * lowdb's JSON adapter, with offcirc's safe files: read without following a link, written through a new
+ * temporary file of random name (lowdb's own writer uses the guessable `.<name>.tmp` and follows links
+ * there), owner-only and owned by the folder's owner.
+ */
+class SafeJsonFile<T> implements Adapter<T> {
+  constructor(private readonly file: string) {}
+
+  async read(): Promise<T | null> {
+    let handle;
+    try {
+      handle = await openRead(this.file);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ENOENT') return null;
+      throw error;
+    }
+    try {
+      return JSON.parse(await handle.readFile({ encoding: 'utf8' })) as T;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  write(data: T): Promise<void> {
+    return replaceFile(this.file, JSON.stringify(data, null, 2));
+  }
+}
 
 const stateSchema = z.object({
   mode: z.enum(['loan', 'return']).optional(),
@@ -52,13 +80,14 @@ export class StateStore {
 
   /** Reads the file; a missing one starts empty, a corrupt one is set aside and started afresh. */
   async start(): Promise<StationState> {
-    const db = new Low<StationState>(new JSONFile<StationState>(this.file), fresh(this.now()));
+    const db = new Low<StationState>(new SafeJsonFile<StationState>(this.file), fresh(this.now()));
     try {
       await db.read();
       db.data = stateSchema.parse(db.data);
     } catch (error) {
       const aside = `${this.file}.corrupt-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}`;
-      if (existsSync(this.file)) renameSync(this.file, aside);
+      // rename moves a link or special file aside without opening it.
+      if (lstatSync(this.file, { throwIfNoEntry: false })) renameSync(this.file, aside);
       this.log(
         'warn',
         `state file ${this.file} was unreadable (${(error as Error).message.split('\n')[0]}); set aside as ${aside} and started afresh — no transaction is lost, the journal holds them all`,

@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseLock } from '../../src/journal/lock.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { parseLock, processStart } from '../../src/journal/lock.js';
 import { JournalLockedError, JournalWriter } from '../../src/journal/writer.js';
 import { buildChild, startChild, type Child } from './fixtures/child.js';
 import { item, loan, recordingLog, removeFolder, tempFolder, type LogEntry } from './fixtures/helpers.js';
@@ -54,7 +54,12 @@ describe('journal lock', () => {
     await w.start();
     const content = readFileSync(lockFile, 'utf8');
     expect(content.split('\n')[0]).toBe(String(process.pid));
-    expect(parseLock(content)).toEqual({ pid: process.pid, boot: bootId() });
+    expect(processStart(process.pid)).toMatch(/^\d+$/);
+    expect(parseLock(content)).toEqual({
+      pid: process.pid,
+      boot: bootId(),
+      start: processStart(process.pid),
+    });
     await w.stop();
     expect(existsSync(lockFile)).toBe(false);
   });
@@ -151,7 +156,11 @@ describe('journal lock', () => {
       writeFileSync(lockFile, content());
       const w = writer();
       await w.start();
-      expect(parseLock(readFileSync(lockFile, 'utf8'))).toEqual({ pid: process.pid, boot: bootId() });
+      expect(parseLock(readFileSync(lockFile, 'utf8'))).toEqual({
+        pid: process.pid,
+        boot: bootId(),
+        start: processStart(process.pid),
+      });
       const warning = entries.find((e) => e.level === 'warn');
       expect(warning?.message).toMatch(reason);
       expect(warning?.fields).toEqual({ lock: lockFile });
@@ -159,10 +168,35 @@ describe('journal lock', () => {
     });
   });
 
-  it('treats a live pid from this boot as the owner (pid 1 is always alive)', async () => {
-    writeFileSync(lockFile, `1\nboot ${bootId()}\n`);
-    await expect(writer().start()).rejects.toThrow(/in use by another offcirc \(pid 1\)/);
-    expect(readFileSync(lockFile, 'utf8')).toBe(`1\nboot ${bootId()}\n`);
+  // Before: a lock naming any live process (pid 1 here) kept the kiosk out for ever.
+  it.each([
+    [
+      'pid 1, from an older offcirc that wrote no start time',
+      () => `1\nboot ${bootId()}\n`,
+      /pid 1 is not offcirc/,
+    ],
+    [
+      'pid 1 with a start time of another process (a pid reused)',
+      () => `1\nboot ${bootId()}\nstart ${Number(processStart(1)) + 12345}\n`,
+      /pid 1 is now another process/,
+    ],
+  ])('takes over a lock naming a live process that is not its owner: %s', async (_name, content, reason) => {
+    writeFileSync(lockFile, content());
+    await writer().start();
+    expect(parseLock(readFileSync(lockFile, 'utf8'))?.pid).toBe(process.pid);
+    expect(entries.find((e) => e.level === 'warn')?.message).toMatch(reason);
+  });
+
+  it('keeps out while a live offcirc holds the lock: same start time, or (older lock) offcirc in its command line', async () => {
+    const inProcess = new JournalWriter({ path: file, lineEnding: 'crlf', log: () => undefined });
+    // A live child stands for the other kiosk (our own pid counts as stale unless this process holds it).
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', 'offcirc-holder']);
+    onTestFinished(() => void child.kill('SIGKILL'));
+    await new Promise((r) => child.once('spawn', r));
+    writeFileSync(lockFile, `${child.pid}\nboot ${bootId()}\n`);
+    await expect(inProcess.start()).rejects.toThrow(`in use by another offcirc (pid ${child.pid})`);
+    writeFileSync(lockFile, `${child.pid}\nboot ${bootId()}\nstart ${processStart(child.pid!)}\n`);
+    await expect(inProcess.start()).rejects.toThrow(`in use by another offcirc (pid ${child.pid})`);
   });
 
   it('stop() leaves a lock that someone else put in place of ours', async () => {
@@ -181,6 +215,8 @@ describe('parseLock', () => {
     ['1234\n', { pid: 1234, boot: undefined }],
     ['1234', { pid: 1234, boot: undefined }],
     ['1234\nboot ab-12\n', { pid: 1234, boot: 'ab-12' }],
+    ['1234\nboot ab-12\nstart 987\n', { pid: 1234, boot: 'ab-12', start: '987' }],
+    ['1234\nstart x\n', undefined],
     ['', undefined],
     ['12 34\n', undefined],
     ['0\n', undefined],
