@@ -9,11 +9,10 @@ import { createClassifier } from './barcode/classify.js';
 import { createScanner } from './devices/index.js';
 import { chooseStartMode } from './kiosk/start-mode.js';
 import { JournalStore } from './journal/store.js';
-import { outboxDir, outboxWaiting } from './journal/outbox.js';
+import { OutboxWatch, outboxDir } from './journal/outbox.js';
 import type { Log, StationLogger } from './log.js';
 import { ControlServer, controlSocketPath } from './station/control.js';
 import { stateFile } from './station/files.js';
-import { OutboxWatch } from './station/outbox-watch.js';
 import { FeedbackOutput, LogOutput, ScreenFeed, StateOutput } from './station/outputs.js';
 import type { ScanSource } from './station/ports.js';
 import { StateStore } from './station/state.js';
@@ -52,10 +51,10 @@ export function createApp(options: AppOptions): App {
   let typed: TypedLines | undefined;
   const state = new StateOutput(new StateStore(stateFile(options.journalPath), log, now));
   const feed = new ScreenFeed(() => station.view());
-  const outbox = new OutboxWatch(
-    async () => (await outboxWaiting(outboxDir(options.journalPath))).transactions,
-    (n) => station.noteOutbox(n),
-  );
+  const outbox = new OutboxWatch(outboxDir(options.journalPath), {
+    onChange: (n) => station.noteOutbox(n),
+    warn: (message, fields) => log('warn', message, { event: 'outbox', ...fields }),
+  });
   const station: Station = new Station({
     station: config.station,
     kiosk: {
@@ -82,7 +81,18 @@ export function createApp(options: AppOptions): App {
           sources.push(createScanner(device, sink, options.stdin));
       return sources;
     },
-    outputs: [new LogOutput(options.logger, log), state, new FeedbackOutput(() => sources), outbox, feed],
+    outputs: [
+      new LogOutput(options.logger, log),
+      state,
+      new FeedbackOutput(() => sources),
+      // The outbox count: in the background, never in the scan path; again after each rotation.
+      {
+        start: () => outbox.start(),
+        onEvent: (event) => void (event.type === 'rotated' && outbox.refresh()),
+        stop: () => outbox.stop(),
+      },
+      feed,
+    ],
     log,
     retryMs: config.journal.retrySeconds * 1000,
     now,

@@ -4,7 +4,6 @@
  */
 import path from 'node:path';
 import type { LoadedConfig } from './config/load.js';
-import { JournalLockedError } from './journal/writer.js';
 import { createLogger } from './log.js';
 import { createApp } from './app.js';
 import type { Mode } from './config/schema.js';
@@ -77,7 +76,7 @@ export async function runStation(loaded: LoadedConfig, options: RunOptions): Pro
     logger.log('error', message, { event: 'error' });
     await logger.close();
     options.io.err(`offcirc: ${message}`);
-    return error instanceof JournalLockedError ? EXIT.inUse : EXIT.io;
+    return (error as { kind?: unknown }).kind === 'in-use' ? EXIT.inUse : EXIT.io;
   }
 
   let screen: { waitUntilExit(): Promise<void>; unmount(): void } | undefined;

@@ -6,6 +6,8 @@
 /** Another live offcirc writes this journal; two writers would interleave and duplicate lines. */
 export class JournalLockedError extends Error {
   override readonly name = 'JournalLockedError';
+  /** What callers decide on (run's exit code 73): a field, not the class. */
+  readonly kind = 'in-use' as const;
   constructor(
     /** The journal (not the lock file). */
     readonly file: string,

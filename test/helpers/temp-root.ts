@@ -6,12 +6,15 @@
  * remove what they make where they can, to keep the folder small during the run. Costs one mkdtemp
  * and one recursive remove.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export default function setup(): () => void {
   const root = mkdtempSync(path.join(tmpdir(), 'offcirc-tests-'));
+  // Passable, not listable, by other users: tests run children as another user (nobody) in folders of
+  // their own inside it, as /tmp is for them without this folder.
+  chmodSync(root, 0o711);
   const before = { TMPDIR: process.env.TMPDIR, TMUX_TMPDIR: process.env.TMUX_TMPDIR };
   process.env.TMPDIR = root;
   process.env.TMUX_TMPDIR = root;
