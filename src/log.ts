@@ -9,6 +9,7 @@ import type { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { KioskEvent } from './kiosk/events.js';
 import { maskPatron } from './kiosk/events.js';
+import { describeInput } from './devices/describe-input.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export type LogFields = Record<string, unknown>;
@@ -150,7 +151,8 @@ export function eventRecord(event: KioskEvent): [LogLevel, string, LogFields] {
           event: 'rejected',
           reason: event.reason,
           device: event.device,
-          text: event.text === undefined ? undefined : maskForLog(event.text),
+          // What was scanned may be a card: described (length, classes, two characters), never shown.
+          text: event.text === undefined ? undefined : describeInput(event.text),
         },
       ];
     case 'ignored':
