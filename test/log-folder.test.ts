@@ -1,0 +1,197 @@
+/**
+ * The log on real files: repeats collapsed into a summary, the folder kept under its size cap and its age
+ * limit, files owner-only whatever the umask.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createLogger, type LoggerOptions } from '../src/log.js';
+import type { KioskEvent } from '../src/kiosk/events.js';
+import { waitFor } from './helpers/pty.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'offcirc-logdir-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Every record in the folder's log files, oldest file first. */
+function recordsIn(dir: string): Record<string, unknown>[] {
+  return logFiles(dir).flatMap((name) =>
+    readFileSync(path.join(dir, name), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>),
+  );
+}
+/** The log files, in the order they were written (by date, then part). */
+function logFiles(dir: string): string[] {
+  const order = (name: string) => {
+    const m = /^offcirc-(\d{4}-\d{2}-\d{2})(?:\.(\d+))?\.log$/.exec(name);
+    return m ? `${m[1]}.${(m[2] ?? '0').padStart(6, '0')}` : '';
+  };
+  return readdirSync(dir)
+    .filter((n) => order(n) !== '')
+    .sort((a, b) => (order(a) < order(b) ? -1 : 1));
+}
+const folderBytes = (dir: string) =>
+  readdirSync(dir).reduce((sum, name) => sum + statSync(path.join(dir, name)).size, 0);
+
+const rejected = (device: string, text: string): KioskEvent => ({
+  type: 'rejected',
+  reason: 'not a library card or item barcode',
+  device,
+  text,
+  at: 0,
+});
+const returned = (item: string, line: number): KioskEvent => ({
+  type: 'transaction',
+  transaction: { kind: 'return', item, at: 0, device: 'front' },
+  line,
+});
+
+function logger(dir: string, extra: Partial<LoggerOptions> = {}) {
+  return createLogger({ level: 'info', station: 'desk-1', dir, ...extra });
+}
+
+describe('the log collapses repeats', () => {
+  it('a pasted run of F1 codes: one mode line and one summary, written at close', async () => {
+    const dir = tempDir();
+    const log = logger(dir);
+    for (let i = 0; i < 333_337; i++) log.event({ type: 'mode', mode: 'loan', at: 0 });
+    await log.close();
+    const records = recordsIn(dir);
+    expect(records.map((r) => r.message)).toEqual([
+      'mode: loan',
+      '… and 333,336 more like it in the last minute',
+    ]);
+    expect(records[1]).toMatchObject({ event: 'mode', mode: 'loan', repeated: 333_336, like: 'mode: loan' });
+    expect(folderBytes(dir)).toBeLessThan(1024);
+  });
+
+  it('two stuck scanners interleaving different garbage: each collapsed on its own; transactions never', async () => {
+    const dir = tempDir();
+    let clock = Date.parse('2026-12-02T10:00:00');
+    const log = logger(dir, { now: () => clock });
+    for (let i = 0; i < 10_000; i++) {
+      log.event(rejected('front', 'x'.repeat(1 + (i % 7))));
+      log.log('warn', `dropped ${1 + (i % 9)} bytes with no line end: 3 letters, starting "${i % 10}a"`, {
+        event: 'device',
+        device: 'back',
+        status: 'warning',
+      });
+      if (i % 2500 === 0) log.event(returned('31234000000016', i)); // the same return, four times
+      clock += 5; // 50 s in all: one window
+    }
+    clock += 15_000; // past the minute: the next record of a kind starts a new window
+    log.event(rejected('front', 'y'));
+    await log.close();
+    const records = recordsIn(dir);
+    expect(records.map((r) => [r.event, r.device, r.repeated])).toEqual([
+      ['rejected', 'front', undefined],
+      ['device', 'back', undefined],
+      ['transaction', 'front', undefined],
+      ['transaction', 'front', undefined],
+      ['transaction', 'front', undefined],
+      ['transaction', 'front', undefined],
+      // The window of the rejections closed when the next one came after it; the other at close().
+      ['rejected', 'front', 9_999],
+      ['rejected', 'front', undefined],
+      ['device', 'back', 9_999],
+    ]);
+  });
+
+  it("a window's summary is written when it closes, with nothing else logged", async () => {
+    const dir = tempDir();
+    const log = logger(dir, { collapseWindowMs: 80 });
+    for (let i = 0; i < 50; i++) log.log('warn', 'unreadable scan', { event: 'device', device: 'front' });
+    await waitFor(() => recordsIn(dir).length === 2, { what: 'the summary' });
+    expect(recordsIn(dir)[1]).toMatchObject({
+      message: '… and 49 more like it in the last 0.08 s',
+      repeated: 49,
+    });
+    await log.close();
+    expect(recordsIn(dir)).toHaveLength(2);
+  });
+});
+
+describe('the log folder', () => {
+  it('stays under its size cap however much is logged, keeping the newest records', async () => {
+    const dir = tempDir();
+    const cap = 64 * 1024;
+    const log = logger(dir, { maxBytes: cap });
+    let largest = 0;
+    // About 1.6 MB of distinct records, 25 times the cap.
+    for (let i = 0; i < 8000; i++) {
+      log.event(returned(String(31234000000000 + i), i));
+      if (i % 100 === 0) {
+        await new Promise((resolve) => setImmediate(resolve)); // the batch is written
+        largest = Math.max(largest, folderBytes(dir));
+      }
+    }
+    await log.close();
+    largest = Math.max(largest, folderBytes(dir));
+    expect(largest).toBeLessThanOrEqual(cap);
+    expect(largest).toBeGreaterThan(cap / 2); // it does fill up to near the cap
+    const files = logFiles(dir);
+    expect(files.length).toBeGreaterThan(1);
+    expect(files.every((n) => /^offcirc-\d{4}-\d{2}-\d{2}\.\d+\.log$/.test(n))).toBe(true);
+    const records = recordsIn(dir);
+    expect(records.at(-1)).toMatchObject({ item: String(31234000000000 + 7999), line: 7999 });
+    // Nothing lost in between: the lines kept are the newest ones, in order.
+    const lines = records.map((r) => r.line as number);
+    expect(lines).toEqual(lines.map((_, k) => lines[0]! + k));
+  });
+
+  it('a new day starts a new file, and files older than keepDays go (other files stay)', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'offcirc-2026-10-01.log'), '{}\n');
+    writeFileSync(path.join(dir, 'offcirc-2026-11-20.3.log'), '{}\n');
+    writeFileSync(path.join(dir, 'notes.txt'), 'the technician’s own file\n');
+    let clock = new Date(2026, 11, 2, 23, 59, 59).getTime();
+    const log = logger(dir, { keepDays: 30, now: () => clock });
+    expect(readdirSync(dir).sort()).toEqual([
+      'notes.txt',
+      'offcirc-2026-11-20.3.log',
+      'offcirc-2026-12-02.log',
+    ]);
+    log.log('info', 'before midnight', { event: 'probe' });
+    await new Promise((resolve) => setImmediate(resolve));
+    clock += 2000;
+    log.log('info', 'after midnight', { event: 'probe', n: 2 });
+    await log.close();
+    expect(readFileSync(path.join(dir, 'offcirc-2026-12-02.log'), 'utf8')).toContain('before midnight');
+    expect(readFileSync(path.join(dir, 'offcirc-2026-12-03.log'), 'utf8')).toContain('after midnight');
+    // 2026-11-20 is 13 days old on the 3rd: kept.
+    expect(readdirSync(dir)).toContain('offcirc-2026-11-20.3.log');
+  });
+
+  it('log files are owner-only (0600) whatever the umask, and an old wider file is narrowed', async () => {
+    const dir = tempDir();
+    const today = new Date();
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const name = `offcirc-${today.getFullYear()}-${pad(today.getMonth() + 1)}-${pad(today.getDate())}.log`;
+    const before = process.umask(0o000);
+    try {
+      const fresh = path.join(dir, 'fresh');
+      const log = logger(fresh);
+      log.log('info', 'hello', { event: 'probe' });
+      await log.close();
+      expect(statSync(path.join(fresh, name)).mode & 0o777).toBe(0o600);
+      expect(statSync(fresh).mode & 0o777).toBe(0o700);
+
+      writeFileSync(path.join(dir, name), '');
+      chmodSync(path.join(dir, name), 0o666);
+      const again = logger(dir);
+      await again.close();
+      expect(statSync(path.join(dir, name)).mode & 0o777).toBe(0o600);
+    } finally {
+      process.umask(before);
+    }
+  });
+});
