@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { validateConfig } from '../src/config/load.js';
 import { createLogger, type LoggerOptions } from '../src/log.js';
 import type { KioskEvent } from '../src/kiosk/events.js';
 import { waitFor } from './helpers/pty.js';
@@ -193,5 +194,15 @@ describe('the log folder', () => {
     } finally {
       process.umask(before);
     }
+  });
+});
+
+describe('logging.maxSizeMB in the config', () => {
+  it('defaults to 200 MiB, and a bad value is refused in plain words', () => {
+    const ok = validateConfig({});
+    expect('config' in ok && ok.config.logging.maxSizeMB).toBe(200);
+    expect(validateConfig({ logging: { maxSizeMB: 0 } })).toEqual({
+      problems: ['logging.maxSizeMB: expected a positive number of megabytes, got 0'],
+    });
   });
 });
