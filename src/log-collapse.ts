@@ -1,18 +1,25 @@
 /**
- * Collapses repeated log records: the first record of its kind in a window is written, the repeats within
- * the window are only counted, and when the window closes (its timer, a full table, or close()) one
- * summary says "… and 41,233 more like it in the last minute". A stuck scanner, a held key or a pasted
- * megabyte of key codes then costs two lines a minute per kind, not a line per input.
+ * Collapses repeated log records: the first `burst` records of a kind in a window are written (what people
+ * do by hand is all written), the rest are only counted, and when the window closes (its timer, a full
+ * table, or close()) one summary says "… and 41,233 more like it in the last minute". A stuck scanner, a
+ * held key or a pasted megabyte of key codes then costs at most `burst` + 1 lines a minute per kind, not a
+ * line per input.
  *
  * Records are alike when their level, `event`, `device` and message match, with numbers and quoted text in
  * the message ignored ("dropped 3 bytes …" and "dropped 5 bytes …" are alike) unless the caller asks for
- * the exact message (a session names its masked patron). Windows are kept per kind,
- * so two sources interleaving their noise are both collapsed. Cost per record: one regular-expression
- * replace and one Map look-up; at most `maxKinds` windows are open (the oldest is closed to make room).
+ * the exact message (a session names its masked patron). Windows are kept per kind, so two sources
+ * interleaving their noise are both collapsed. Cost per record: one regular-expression replace and one Map
+ * look-up; at most `maxKinds` windows are open (the oldest is closed to make room).
  */
 
 /** The window, and the words of the summary: "in the last minute". */
 export const COLLAPSE_WINDOW_MS = 60_000;
+/**
+ * Records of a kind written in full per window: more than people make by hand (a patron scanning forty
+ * items while the station is out of service gets forty lines), far fewer than a flood (a stuck scanner's
+ * thousands a second): at most 101 lines a minute per kind, some 25 KB.
+ */
+export const COLLAPSE_BURST = 100;
 const MAX_KINDS = 256;
 
 export interface Collapsible {
@@ -23,6 +30,9 @@ export interface Collapsible {
 
 interface Window {
   until: number;
+  /** Written in full so far (up to the burst). */
+  written: number;
+  /** Counted only, for the summary. */
   count: number;
   first: Collapsible;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -30,6 +40,7 @@ interface Window {
 
 export interface CollapserOptions {
   windowMs?: number;
+  burst?: number;
   maxKinds?: number;
   now?: () => number;
 }
@@ -54,6 +65,7 @@ export function kindOf(record: Collapsible, exact = false): string {
 export class Collapser {
   private readonly windows = new Map<string, Window>();
   private readonly windowMs: number;
+  private readonly burst: number;
   private readonly maxKinds: number;
   private readonly now: () => number;
 
@@ -63,6 +75,7 @@ export class Collapser {
     options: CollapserOptions = {},
   ) {
     this.windowMs = options.windowMs ?? COLLAPSE_WINDOW_MS;
+    this.burst = Math.max(1, options.burst ?? COLLAPSE_BURST);
     this.maxKinds = options.maxKinds ?? MAX_KINDS;
     this.now = options.now ?? Date.now;
   }
@@ -74,6 +87,10 @@ export class Collapser {
     const open = this.windows.get(kind);
     if (open !== undefined) {
       if (now < open.until) {
+        if (open.written < this.burst) {
+          open.written++;
+          return true;
+        }
         open.count++;
         // A timer only for a window that has something to say when it closes.
         open.timer ??= setTimeout(() => this.close(kind), open.until - now).unref();
@@ -85,7 +102,13 @@ export class Collapser {
       const oldest = this.windows.keys().next().value;
       if (oldest !== undefined) this.close(oldest);
     }
-    this.windows.set(kind, { until: now + this.windowMs, count: 0, first: record, timer: undefined });
+    this.windows.set(kind, {
+      until: now + this.windowMs,
+      written: 1,
+      count: 0,
+      first: record,
+      timer: undefined,
+    });
     return true;
   }
 

@@ -35,8 +35,10 @@ export interface LoggerOptions {
   maxBytes?: number;
   /** How long a failed log file rests before it is tried again (default 30 s). */
   fileRetryMs?: number;
-  /** Repeats within this window are counted, not written (default 60 s; tests shorten it). */
+  /** Repeats within this window beyond the first `collapseBurst` are counted, not written (default 60 s). */
   collapseWindowMs?: number;
+  /** How many records alike are written in full per window (default COLLAPSE_BURST, 100). */
+  collapseBurst?: number;
   now?: () => number;
 }
 
@@ -126,7 +128,11 @@ export function createLogger(options: LoggerOptions): StationLogger {
     stream?.write(`${line}\n`);
     file?.write(line);
   };
-  const collapser = new Collapser(emit, { windowMs: options.collapseWindowMs, now });
+  const collapser = new Collapser(emit, {
+    windowMs: options.collapseWindowMs,
+    burst: options.collapseBurst,
+    now,
+  });
 
   const log: Log = (level, message, fields = {}) => {
     if (LEVELS[level] > threshold) return;

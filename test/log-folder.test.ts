@@ -61,18 +61,23 @@ function logger(dir: string, extra: Partial<LoggerOptions> = {}) {
 }
 
 describe('the log collapses repeats', () => {
-  it('a pasted run of F1 codes: one mode line and one summary, written at close', async () => {
+  it('a pasted run of F1 codes: a hundred mode lines and one summary, written at close', async () => {
     const dir = tempDir();
     const log = logger(dir);
     for (let i = 0; i < 333_337; i++) log.event({ type: 'mode', mode: 'loan', at: 0 });
     await log.close();
     const records = recordsIn(dir);
     expect(records.map((r) => r.message)).toEqual([
-      'mode: loan',
-      '… and 333,336 more like it in the last minute',
+      ...Array<string>(100).fill('mode: loan'),
+      '… and 333,237 more like it in the last minute',
     ]);
-    expect(records[1]).toMatchObject({ event: 'mode', mode: 'loan', repeated: 333_336, like: 'mode: loan' });
-    expect(folderBytes(dir)).toBeLessThan(1024);
+    expect(records[100]).toMatchObject({
+      event: 'mode',
+      mode: 'loan',
+      repeated: 333_237,
+      like: 'mode: loan',
+    });
+    expect(folderBytes(dir)).toBeLessThan(20_000); // 333,337 lines would be some 40 MB
   });
 
   it('two stuck scanners interleaving different garbage: each collapsed on its own; transactions never', async () => {
@@ -93,31 +98,46 @@ describe('the log collapses repeats', () => {
     log.event(rejected('front', 'y'));
     await log.close();
     const records = recordsIn(dir);
-    expect(records.map((r) => [r.event, r.device, r.repeated])).toEqual([
+    const burst = Array.from({ length: 100 }, () => [
       ['rejected', 'front', undefined],
       ['device', 'back', undefined],
-      ['transaction', 'front', undefined],
+    ]).flat();
+    burst.splice(2, 0, ['transaction', 'front', undefined]);
+    expect(records.map((r) => [r.event, r.device, r.repeated])).toEqual([
+      ...burst, // the first hundred of each kind
       ['transaction', 'front', undefined],
       ['transaction', 'front', undefined],
       ['transaction', 'front', undefined],
       // The window of the rejections closed when the next one came after it; the other at close().
-      ['rejected', 'front', 9_999],
+      ['rejected', 'front', 9_900],
       ['rejected', 'front', undefined],
-      ['device', 'back', 9_999],
+      ['device', 'back', 9_900],
+    ]);
+  });
+
+  it('a person scanning the same wrong card a few times: every one written', async () => {
+    const dir = tempDir();
+    const log = logger(dir);
+    for (let i = 0; i < 3; i++) log.event(rejected('front', '31234000000017'));
+    await log.close();
+    expect(recordsIn(dir).map((r) => [r.event, r.repeated])).toEqual([
+      ['rejected', undefined],
+      ['rejected', undefined],
+      ['rejected', undefined],
     ]);
   });
 
   it("a window's summary is written when it closes, with nothing else logged", async () => {
     const dir = tempDir();
-    const log = logger(dir, { collapseWindowMs: 80 });
+    const log = logger(dir, { collapseWindowMs: 80, collapseBurst: 10 });
     for (let i = 0; i < 50; i++) log.log('warn', 'unreadable scan', { event: 'device', device: 'front' });
-    await waitFor(() => recordsIn(dir).length === 2, { what: 'the summary' });
-    expect(recordsIn(dir)[1]).toMatchObject({
-      message: '… and 49 more like it in the last 0.08 s',
-      repeated: 49,
+    await waitFor(() => recordsIn(dir).length === 11, { what: 'the summary' });
+    expect(recordsIn(dir)[10]).toMatchObject({
+      message: '… and 40 more like it in the last 0.08 s',
+      repeated: 40,
     });
     await log.close();
-    expect(recordsIn(dir)).toHaveLength(2);
+    expect(recordsIn(dir)).toHaveLength(11);
   });
 });
 
