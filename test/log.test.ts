@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { createLogger, eventRecord } from '../src/log.js';
-import { waitFor } from './helpers/pty.js';
+import { bundleFixture } from './helpers/ts-child.js';
 
 const loan = {
   type: 'transaction' as const,
@@ -130,37 +130,50 @@ describe('the station log', () => {
     }
   });
 
-  // Needs root, as the disk-full tests do: a real 16 KiB tmpfs.
+  // A real 16 KiB tmpfs, mounted in a user and mount namespace of its own: no root needed.
   it('a log file on a full disk: said once, no crash, and written again once there is room', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'offcirc-log-'));
     const disk = path.join(dir, 'disk');
     mkdirSync(disk);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', disk]);
+    const bundle = await bundleFixture('test/fixtures/log/full-disk-child.ts');
     try {
-      const { seen, logger } = logTo(disk);
-      const filler = path.join(disk, 'filler');
+      let output: string;
       try {
-        execFileSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=1k', 'count=64'], { stdio: 'ignore' });
-      } catch {
-        // dd stops at "No space left on device": that is the point.
+        output = execFileSync(
+          'unshare',
+          [
+            '--user',
+            '--map-root-user',
+            '--mount',
+            'sh',
+            '-c',
+            'mount -t tmpfs -o size=16k tmpfs "$1" && exec "$2" "$3" "$1"',
+            'sh',
+            disk,
+            process.execPath,
+            bundle.file,
+          ],
+          { encoding: 'utf8' },
+        );
+      } catch (error) {
+        const stderr = String((error as { stderr?: unknown }).stderr ?? '');
+        throw new Error(
+          `this test needs unshare (util-linux) and unprivileged user namespaces for a small tmpfs: ${(error as Error).message} ${stderr}`,
+        );
       }
-      // Enough to need another page of the full disk; the failure arrives from the file stream later.
-      for (let i = 0; i < 100; i++) logger.event(loan);
-      await waitFor(() => seen.all().some((r) => r.event === 'logging'), { what: 'the log file failure' });
-      const problems = seen.all().filter((r) => r.event === 'logging');
-      expect(problems).toHaveLength(1);
-      expect(problems[0]).toMatchObject({ level: 'warn' });
-      expect(String(problems[0]!.message)).toMatch(/^cannot write the log file in .*ENOSPC/);
-
-      rmSync(filler);
-      await new Promise((r) => setTimeout(r, 60));
-      logger.log('info', 'after the room was made', { event: 'probe' });
-      await logger.close();
-      expect(seen.all().at(-2)).toMatchObject({ event: 'logging', level: 'info' });
-      const [logFile] = readdirSync(disk).filter((n) => n.endsWith('.log'));
-      expect(readFileSync(path.join(disk, logFile!), 'utf8')).toContain('after the room was made');
+      const result = JSON.parse(output) as {
+        problems: Record<string, unknown>[];
+        lastTwo: Record<string, unknown>[];
+        probeInFile: boolean;
+      };
+      expect(result.problems).toHaveLength(1);
+      expect(result.problems[0]).toMatchObject({ level: 'warn' });
+      expect(String(result.problems[0]!.message)).toMatch(/^cannot write the log file in .*ENOSPC/);
+      expect(result.lastTwo[0]).toMatchObject({ event: 'logging', level: 'info' });
+      expect(result.lastTwo[1]).toMatchObject({ event: 'probe' });
+      expect(result.probeInFile).toBe(true);
     } finally {
-      execFileSync('umount', ['-l', disk]);
+      await bundle.dispose();
       rmSync(dir, { recursive: true, force: true });
     }
   });
