@@ -28,7 +28,7 @@ export interface LogFileOptions {
   dir: string;
   /** Files whose date is more than this many days before today are removed. */
   keepDays: number;
-  /** The folder's log files together stay at or under this many bytes. */
+  /** The folder's log files together stay at or under this many bytes (at least 32 KiB). */
   maxBytes: number;
   /** Called once when a write fails (disk full, folder removed); the file is closed and writes are dropped. */
   onError: (error: Error) => void;
@@ -39,6 +39,7 @@ const NAME = /^offcirc-(\d{4}-\d{2}-\d{2})(?:\.(\d+))?\.log$/;
 /** The most a batch holds before it is written, so a burst of records can't hold much memory. */
 const BATCH_BYTES = 64 * 1024;
 const DAY_MS = 86_400_000;
+const MIN_BYTES = 32 * 1024;
 
 const pad = (n: number) => String(n).padStart(2, '0');
 const localDate = (ms: number) => {
@@ -63,7 +64,7 @@ interface Found {
 /** One open log folder. The constructor makes the folder and opens today's file, and throws if it can't. */
 export class LogFile {
   readonly dir: string;
-  /** Bytes per part: an eighth of the cap, at least 4 KiB. */
+  /** Bytes per part: an eighth of the cap (at least 4 KiB, as the cap is at least 32 KiB). */
   readonly partBytes: number;
   private readonly options: LogFileOptions;
   private readonly now: () => number;
@@ -82,7 +83,10 @@ export class LogFile {
     this.options = options;
     this.dir = options.dir;
     this.now = options.now ?? Date.now;
-    this.partBytes = Math.max(4096, Math.floor(options.maxBytes / 8));
+    // Below 32 KiB a part would be under a page of the disk, and the cap could not be kept.
+    if (!(options.maxBytes >= MIN_BYTES))
+      throw new RangeError(`LogFile: maxBytes must be at least ${MIN_BYTES}, got ${options.maxBytes}`);
+    this.partBytes = Math.floor(options.maxBytes / 8);
     this.batchLimit = Math.min(BATCH_BYTES, Math.floor(this.partBytes / 4));
     // Made owner-only when offcirc makes it; an existing folder is the technician's choice.
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });

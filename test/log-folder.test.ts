@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { validateConfig } from '../src/config/load.js';
 import { createLogger, type LoggerOptions } from '../src/log.js';
+import { LogFile } from '../src/log-file.js';
 import type { KioskEvent } from '../src/kiosk/events.js';
 import { waitFor } from './helpers/pty.js';
 
@@ -224,5 +225,13 @@ describe('logging.maxSizeMB in the config', () => {
     expect(validateConfig({ logging: { maxSizeMB: 0 } })).toEqual({
       problems: ['logging.maxSizeMB: expected a positive number of megabytes, got 0'],
     });
+  });
+});
+
+describe('LogFile', () => {
+  it('refuses a cap it could not keep, naming the option', () => {
+    expect(
+      () => new LogFile({ dir: tempDir(), keepDays: 1, maxBytes: 1000, onError: () => undefined }),
+    ).toThrow('LogFile: maxBytes must be at least 32768, got 1000');
   });
 });
