@@ -139,6 +139,8 @@ export function createLogger(options: LoggerOptions): StationLogger {
     if (options.dir && !file && fileProblem !== undefined && now() >= retryAt) openFile(options.dir);
     const record = { level, message, fields };
     const event = String(fields.event);
+    // `stopped` is the last record of a clean shut-down: the repeats it ends are summed up before it.
+    if (event === 'stopped') collapser.flush();
     if (NEVER_COLLAPSED.has(event) || collapser.admit(record, EXACT.has(event))) emit(record);
   };
   if (options.dir) openFile(options.dir);

@@ -128,6 +128,18 @@ describe('the log collapses repeats', () => {
     ]);
   });
 
+  it('the summaries come before the "stopped" record, which stays the last', async () => {
+    const dir = tempDir();
+    const log = logger(dir);
+    for (let i = 0; i < 150; i++) log.event(rejected('front', 'x'));
+    log.log('info', 'stopped', { event: 'stopped' });
+    await log.close();
+    expect(recordsIn(dir).slice(-2)).toMatchObject([
+      { event: 'rejected', repeated: 50 },
+      { event: 'stopped' },
+    ]);
+  });
+
   it("a window's summary is written when it closes, with nothing else logged", async () => {
     const dir = tempDir();
     const log = logger(dir, { collapseWindowMs: 80, collapseBurst: 10 });
