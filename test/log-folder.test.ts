@@ -9,6 +9,9 @@ import path from 'node:path';
 import { validateConfig } from '../src/config/load.js';
 import { createLogger, type LoggerOptions } from '../src/log.js';
 import { LogFile } from '../src/log-file.js';
+import { Collapser, kindOf, type Collapsible } from '../src/log-collapse.js';
+import { fuzzRuns } from './fuzz/runs.js';
+import fc from 'fast-check';
 import type { KioskEvent } from '../src/kiosk/events.js';
 import { waitFor } from './helpers/pty.js';
 
@@ -245,5 +248,50 @@ describe('LogFile', () => {
     expect(
       () => new LogFile({ dir: tempDir(), keepDays: 1, maxBytes: 1000, onError: () => undefined }),
     ).toThrow('LogFile: maxBytes must be at least 32768, got 1000');
+  });
+});
+
+describe('fuzz: the collapse loses no count and stays bounded', () => {
+  it('records written + the repeats summed up = records logged; at most `burst` + 1 lines per kind and window', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            gap: fc.integer({ min: 0, max: 20_000 }),
+            event: fc.constantFrom('rejected', 'device', 'mode', 'session'),
+            device: fc.constantFrom('front', 'back'),
+            message: fc.constantFrom('noise 1', 'noise 22 "ab"', 'other', 'session opened for **0018'),
+          }),
+          { maxLength: 300 },
+        ),
+        fc.integer({ min: 1, max: 5 }),
+        (records, burst) => {
+          let clock = 0;
+          const summaries: Collapsible[] = [];
+          const collapser = new Collapser((s) => summaries.push(s), { burst, now: () => clock });
+          let written = 0;
+          const perKind = new Map<string, number>();
+          for (const r of records) {
+            clock += r.gap;
+            const record = {
+              level: 'warn',
+              message: r.message,
+              fields: { event: r.event, device: r.device },
+            };
+            if (collapser.admit(record)) {
+              written++;
+              const key = `${kindOf(record)} ${Math.floor(clock / 60_000)}`;
+              perKind.set(key, (perKind.get(key) ?? 0) + 1);
+            }
+          }
+          collapser.flush();
+          const repeated = summaries.reduce((sum, s) => sum + (s.fields.repeated as number), 0);
+          expect(written + repeated).toBe(records.length);
+          // A window spans at most two clock minutes, so no minute holds more than two windows' lines.
+          for (const count of perKind.values()) expect(count).toBeLessThanOrEqual(2 * burst);
+        },
+      ),
+      { numRuns: fuzzRuns() },
+    );
   });
 });
