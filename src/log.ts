@@ -1,36 +1,52 @@
 /**
- * The station's log: winston JSON lines, one record per event, to standard output in headless mode and to
- * a daily-rotated file in the log folder. Patron IDs never reach it unmasked: records are built here from
- * kiosk events, and nothing else logs a scan's text.
+ * The station's log: JSON lines, one record per event, to standard output in headless mode and to the log
+ * folder (log-file.ts: a file a day, owner-only, kept `keepDays` days and under `maxBytes`). Patron IDs
+ * never reach it unmasked and scanned text never reaches it at all: records are built here from kiosk
+ * events, a rejected scan's text is only described, and device warnings describe their input themselves.
+ * Repeats are collapsed (log-collapse.ts), so no input, however fast, writes a line each.
+ *
+ * Cost per record: one JSON.stringify and an ISO timestamp, a Map look-up for the collapse, and a string
+ * pushed onto the file's batch; no winston pipeline and no date formatting per write.
  */
-import winston from 'winston';
-import DailyRotateFile from 'winston-daily-rotate-file';
-import type { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { KioskEvent } from './kiosk/events.js';
 import { maskPatron } from './kiosk/events.js';
+import { describeInput } from './devices/describe-input.js';
+import { Collapser, type Collapsible } from './log-collapse.js';
+import { LogFile } from './log-file.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export type LogFields = Record<string, unknown>;
 /** What every part is given to log with: a plain function, never a global logger. */
 export type Log = (level: LogLevel, message: string, fields?: LogFields) => void;
 
+/** The log folder's cap when none is configured: 200 MiB (`logging.maxSizeMB`). */
+export const DEFAULT_LOG_MAX_BYTES = 200 * 1024 * 1024;
+
 export interface LoggerOptions {
   level: LogLevel;
   station: string;
   /** Headless mode: JSON lines here (standard output). */
   stream?: Writable;
-  /** Daily-rotated JSON-lines files here, kept `keepDays` days. */
+  /** Daily JSON-lines files here, kept `keepDays` days and `maxBytes` in all. */
   dir?: string;
   keepDays?: number;
+  /** The log folder's files together stay under this (default DEFAULT_LOG_MAX_BYTES). */
+  maxBytes?: number;
   /** How long a failed log file rests before it is tried again (default 30 s). */
   fileRetryMs?: number;
+  /** Repeats within this window beyond the first `collapseBurst` are counted, not written (default 60 s). */
+  collapseWindowMs?: number;
+  /** How many records alike are written in full per window (default COLLAPSE_BURST, 100). */
+  collapseBurst?: number;
+  now?: () => number;
 }
 
 export interface StationLogger {
   log: Log;
   /** Logs a kiosk event as one record with an `event` field. */
   event(event: KioskEvent): void;
+  /** Writes the summaries of collapsed repeats, then closes the file. */
   close(): Promise<void>;
   /** Why there is no log file at start, when the log folder could not be made. */
   fileProblem?: string;
@@ -39,75 +55,93 @@ export interface StationLogger {
 /** Masks for logs: all but the last 4 characters become '*'. */
 export const maskForLog = (patron: string): string => maskPatron(patron).replace(/•/g, '*');
 
-/** winston's key for the formatted line (triple-beam's MESSAGE). */
-const MESSAGE = Symbol.for('message');
-
 /** How long the log file rests after it failed (disk full, folder gone) before it is tried again. */
 const FILE_RETRY_MS = 30_000;
+/** A message longer than this (a deep stack) is cut, so one record can't fill a part of the log folder. */
+const MAX_MESSAGE = 4096;
+const LEVELS: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+/** Each transaction's record stands for a line of the journal: never collapsed. */
+const NEVER_COLLAPSED = new Set(['transaction']);
+/** Alike only with the same message: a session's names its (masked) patron, and another patron is news. */
+const EXACT = new Set(['session']);
 
 export function createLogger(options: LoggerOptions): StationLogger {
-  const format = winston.format.combine(winston.format.timestamp(), winston.format.json());
-  const levels = winston.config.npm.levels;
-  /** The record as winston formats it, or nothing below the configured level. */
-  const record = (level: LogLevel, message: string, fields?: LogFields) => {
-    if (levels[level]! > levels[options.level]!) return undefined;
-    const info = format.transform({ level, message, station: options.station, ...fields });
-    return info ? (info as winston.Logform.TransformableInfo & Record<symbol, string>) : undefined;
+  const threshold = LEVELS[options.level];
+  const now = options.now ?? Date.now;
+  /** The record as one JSON line. */
+  const format = ({ level, message, fields }: Collapsible): string => {
+    const text = message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}…` : message;
+    const timestamp = new Date(now()).toISOString();
+    try {
+      return JSON.stringify({ level, message: text, station: options.station, ...fields, timestamp });
+    } catch {
+      // A field JSON can't hold (a BigInt, a cycle): the message still counts.
+      return JSON.stringify({
+        level,
+        message: text,
+        station: options.station,
+        timestamp,
+        unserializable: true,
+      });
+    }
   };
   let stream = options.stream;
   // Standard output closed by its reader (EPIPE): stop writing there; the journal and the log folder go on.
   stream?.on('error', () => (stream = undefined));
-  const toStream = (info: ReturnType<typeof record>) => {
-    if (info) stream?.write(`${info[MESSAGE]}\n`);
-  };
 
-  // The daily file. Where it can't be made or written, offcirc says so once (on the stream; the caller
-  // shows `fileProblem` at start), lends on without it, and tries it again after FILE_RETRY_MS.
+  // The log file. Where it can't be made or written, offcirc says so once (on the stream; the caller shows
+  // `fileProblem` at start), lends on without it, and tries it again after FILE_RETRY_MS.
   const retryMs = options.fileRetryMs ?? FILE_RETRY_MS;
-  let file: DailyRotateFile | undefined;
+  let file: LogFile | undefined;
   let fileProblem: string | undefined;
   let retryAt = 0;
   const failed = (problem: string) => {
-    if (fileProblem === undefined) toStream(record('warn', problem, { event: 'logging' }));
+    if (fileProblem === undefined)
+      stream?.write(`${format({ level: 'warn', message: problem, fields: { event: 'logging' } })}\n`);
     fileProblem = problem;
-    retryAt = Date.now() + retryMs;
+    retryAt = now() + retryMs;
   };
   const openFile = (dir: string) => {
-    let transport: DailyRotateFile;
     try {
-      transport = new DailyRotateFile({
-        dirname: dir,
-        filename: 'offcirc-%DATE%.log',
-        datePattern: 'YYYY-MM-DD',
-        maxFiles: `${options.keepDays ?? 30}d`,
+      file = new LogFile({
+        dir,
+        keepDays: options.keepDays ?? 30,
+        maxBytes: options.maxBytes ?? DEFAULT_LOG_MAX_BYTES,
+        now,
+        onError: (error) => {
+          file = undefined;
+          failed(`cannot write the log file in ${dir} (${error.message}); logging to a file is off for now`);
+        },
       });
     } catch (error) {
-      // It makes the folder at once, and throws if it can't.
       failed(`cannot write logs in ${dir} (${(error as Error).message}); logging to a file is off for now`);
       return;
     }
-    // The rotator re-emits its file stream's errors (ENOSPC, the folder removed) where nobody listens,
-    // which would end the process: listen, and put the file aside until it is tried again.
-    (transport as unknown as { logStream?: EventEmitter }).logStream?.on('error', (error: Error) => {
-      if (file !== transport) return;
-      file = undefined;
-      failed(`cannot write the log file in ${dir} (${error.message}); logging to a file is off for now`);
-    });
-    file = transport;
     if (fileProblem !== undefined) {
       fileProblem = undefined;
       log('info', `writing the log file in ${dir} again`, { event: 'logging' });
     }
   };
 
-  // Each record is formatted once and written at once, not through winston's stream pipeline: a
-  // transaction's record leaves the process the moment its line is durable (winston's pipe took longer
-  // than the write and its fdatasync together).
-  const log: Log = (level, message, fields) => {
-    if (options.dir && !file && fileProblem !== undefined && Date.now() >= retryAt) openFile(options.dir);
-    const info = record(level, message, fields);
-    toStream(info);
-    if (info) file?.log?.(info, () => undefined);
+  const emit = (record: Collapsible) => {
+    const line = format(record);
+    stream?.write(`${line}\n`);
+    file?.write(line);
+  };
+  const collapser = new Collapser(emit, {
+    windowMs: options.collapseWindowMs,
+    burst: options.collapseBurst,
+    now,
+  });
+
+  const log: Log = (level, message, fields = {}) => {
+    if (LEVELS[level] > threshold) return;
+    if (options.dir && !file && fileProblem !== undefined && now() >= retryAt) openFile(options.dir);
+    const record = { level, message, fields };
+    const event = String(fields.event);
+    // `stopped` is the last record of a clean shut-down: the repeats it ends are summed up before it.
+    if (event === 'stopped') collapser.flush();
+    if (NEVER_COLLAPSED.has(event) || collapser.admit(record, EXACT.has(event))) emit(record);
   };
   if (options.dir) openFile(options.dir);
   return {
@@ -117,16 +151,12 @@ export function createLogger(options: LoggerOptions): StationLogger {
       const [level, message, fields] = eventRecord(event);
       log(level, message, fields);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        const open = file;
-        file = undefined;
-        if (!open) return resolve();
-        // Emitted once the file stream has written everything it was given.
-        open.once('finish', () => resolve());
-        open.close?.();
-        setTimeout(resolve, 2000).unref();
-      }),
+    close: async () => {
+      collapser.flush();
+      const open = file;
+      file = undefined;
+      open?.close();
+    },
   };
 }
 
@@ -150,7 +180,8 @@ export function eventRecord(event: KioskEvent): [LogLevel, string, LogFields] {
           event: 'rejected',
           reason: event.reason,
           device: event.device,
-          text: event.text === undefined ? undefined : maskForLog(event.text),
+          // What was scanned may be a card: described (length, classes, two characters), never shown.
+          text: event.text === undefined ? undefined : describeInput(event.text),
         },
       ];
     case 'ignored':

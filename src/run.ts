@@ -33,6 +33,7 @@ export async function runStation(loaded: LoadedConfig, options: RunOptions): Pro
     stream: headless ? process.stdout : undefined,
     dir: logDir(loaded),
     keepDays: config.logging.keepDays,
+    maxBytes: config.logging.maxSizeMB * 1024 * 1024,
   });
   // Said on standard error too: with the screen up there is no other place to see it.
   if (logger.fileProblem) options.io.err(`offcirc: ${logger.fileProblem}`);

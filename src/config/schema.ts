@@ -271,6 +271,9 @@ export const configSchema = z.strictObject({
       dir: text('a folder for log files').optional().describe('Default: "logs" beside the journal.'),
       level: oneOf(['error', 'warn', 'info', 'debug']).default('info'),
       keepDays: positiveInt('a positive number of days').default(30),
+      maxSizeMB: positiveInt('a positive number of megabytes')
+        .default(200)
+        .describe('The log files together stay under this many MiB; the oldest go first.'),
     })
     .prefault({}),
 });

@@ -5,6 +5,9 @@
  * Pure (the caller passes the clock and runs the timer). Runs in O(n) time per chunk; holds at most
  * `maxLength` characters.
  */
+import { describeContent } from './describe-input.js';
+
+export { visible } from './describe-input.js';
 
 /** No library barcode comes near this; anything longer without a line end is noise. */
 export const DEFAULT_MAX_LINE = 256;
@@ -23,7 +26,10 @@ export interface Frame {
   at: number;
 }
 
-/** A fragment thrown away; `text` holds (at most `maxLength` of) what was dropped, for the warning. */
+/**
+ * A fragment thrown away; `text` holds (at most `maxLength` of) what was dropped. It may be a card
+ * number: say it only through describeDrop(), which describes it without showing it.
+ */
 export interface DroppedFragment {
   kind: 'dropped';
   reason: 'silence' | 'overlong' | 'closed';
@@ -136,30 +142,15 @@ export class LineFramer {
   }
 }
 
-/** Shows text with control and non-ASCII characters escaped (\r, \x00, \xe9), cut to `max` characters. */
-export function visible(text: string, max = 40): string {
-  const cut = text.length > max ? text.slice(0, max) : text;
-  const shown = cut.replace(/[^\x20-\x7e]/g, (c) => {
-    if (c === '\r') return '\\r';
-    if (c === '\n') return '\\n';
-    if (c === '\t') return '\\t';
-    const code = c.charCodeAt(0);
-    return code <= 0xff
-      ? `\\x${code.toString(16).padStart(2, '0')}`
-      : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-  return text.length > max ? `${shown}…` : shown;
-}
-
-/** A warning a technician can act on, for a dropped fragment. */
+/** A warning a technician can act on, for a dropped fragment: what it was like, never what it was. */
 export function describeDrop(dropped: DroppedFragment, options: LineFramerOptions = {}): string {
-  const what = `"${visible(dropped.text)}"`;
   const count = `${dropped.length} byte${dropped.length === 1 ? '' : 's'}`;
+  const what = describeContent(dropped.text);
   switch (dropped.reason) {
     case 'silence':
       return `dropped ${count} with no line end after ${options.silenceMs ?? '?'} ms of silence: ${what} (check the scanner sends CR or LF after each barcode)`;
     case 'overlong':
-      return `dropped noise: over ${options.maxLength ?? DEFAULT_MAX_LINE} bytes with no line end, starting ${what} (check the baud rate and cable)`;
+      return `dropped noise: over ${options.maxLength ?? DEFAULT_MAX_LINE} bytes with no line end, the first ${dropped.text.length}: ${what} (check the baud rate and cable)`;
     case 'closed':
       return `dropped ${count} with no line end when the port closed: ${what}`;
   }

@@ -4,6 +4,7 @@
  * devices() enumeration every reconnectMs while the scanner is missing, nothing while it is connected.
  */
 import type { HidDeviceConfig } from '../config/schema.js';
+import { describeInput } from './describe-input.js';
 import { HidReportReader } from './hid-reader.js';
 import {
   hidUnavailableMessage,
@@ -154,7 +155,7 @@ export class HidScanner implements Scanner {
     if (pending !== '')
       this.sink.warn(
         this.id,
-        `dropped a partial scan ${JSON.stringify(pending)}: the scanner went away before its end`,
+        `dropped a partial scan of ${describeInput(pending)}: the scanner went away before its end`,
       );
     try {
       handle?.close();

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { ReplayDeviceConfig } from '../config/schema.js';
+import { describeInput } from './describe-input.js';
 import { describeDrop, LineFramer, type DroppedFragment, type FrameResult } from './framing.js';
 import { HidReportReader } from './hid-reader.js';
 import { parseRecording, RecordingError, type RecordedChunk } from './recording.js';
@@ -134,7 +135,7 @@ export class ReplayScanner implements Scanner {
         if (pending !== '')
           this.sink.warn(
             this.id,
-            `the recording ends inside a scan: dropped ${JSON.stringify(pending)} with no end`,
+            `the recording ends inside a scan: dropped ${describeInput(pending)} with no end`,
           );
       },
     };

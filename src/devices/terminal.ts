@@ -5,7 +5,8 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { TerminalDeviceConfig } from '../config/schema.js';
 import type { Scan, Scanner, ScannerSink } from './scanner.js';
-import { DEFAULT_MAX_LINE, LineFramer, visible, type FrameResult } from './framing.js';
+import { describeContent } from './describe-input.js';
+import { DEFAULT_MAX_LINE, LineFramer, type FrameResult } from './framing.js';
 import { StatusReporter } from './reconnect.js';
 
 /** The double-read group of everything that arrives as typed keys (terminal, non-exclusive HID keyboard). */
@@ -45,9 +46,9 @@ export function typedScan(text: string, device: string, at: number): Scan {
   return { text, device, at, group: KEYBOARD_GROUP };
 }
 
-/** The warning for a typed line too long to be a barcode. */
+/** The warning for a typed line too long to be a barcode: what it was like (`text` is its first part). */
 export function describeTypedDrop(text: string, length: number, maxLength: number): string {
-  return `ignored a typed line of ${length}+ characters (longer than ${maxLength}, no barcode is): "${visible(text)}"`;
+  return `ignored a typed line of ${length}+ characters (longer than ${maxLength}, no barcode is), the first ${text.length}: ${describeContent(text)}`;
 }
 
 const ignore = (): void => undefined;

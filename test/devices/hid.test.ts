@@ -253,7 +253,9 @@ describe('HidScanner: hot-plug', () => {
       message:
         'scanner unplugged or stopped answering (could not read from HID device): looking for it every 5 ms',
     });
-    expect(sink.warnings).toEqual(['dropped a partial scan "3123": the scanner went away before its end']);
+    expect(sink.warnings).toEqual([
+      'dropped a partial scan of 4 characters (4 digits, starting "31"): the scanner went away before its end',
+    ]);
     // Polls while it is away, without repeating the status.
     const polls = bus.count('devices');
     await waitFor(() => bus.count('devices') >= polls + 3, 'three more polls');

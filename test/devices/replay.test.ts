@@ -205,7 +205,9 @@ describe('ReplayScanner: bad recordings', () => {
     await p.start();
     await waitFor(() => sink.endedDevices.length > 0, 'the end');
     expect(sink.scans).toEqual([]);
-    expect(sink.warnings).toEqual(['the recording ends inside a scan: dropped "3123" with no end']);
+    expect(sink.warnings).toEqual([
+      'the recording ends inside a scan: dropped 4 characters (4 digits, starting "31") with no end',
+    ]);
   });
 });
 
@@ -272,8 +274,12 @@ describe('ReplayScanner as serial (the serial driver’s framing)', () => {
     await waitFor(() => sink.endedDevices.length > 0, 'the end');
     expect(sink.scans.map((s) => s.text)).toEqual([PATRON]);
     expect(sink.warnings).toHaveLength(2);
-    expect(sink.warnings[0]).toContain('"999"');
-    expect(sink.warnings[1]).toContain('"tail"');
+    expect(sink.warnings[0]).toContain(
+      'dropped 3 bytes with no line end after 50 ms of silence: 3 digits, starting "99"',
+    );
+    expect(sink.warnings[1]).toContain(
+      'dropped 4 bytes with no line end after 50 ms of silence: 4 letters, starting "ta"',
+    );
     expect(sink.warnings.every((w) => w.includes('after 50 ms of silence'))).toBe(true);
   });
 });

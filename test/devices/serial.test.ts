@@ -99,7 +99,7 @@ describe('SerialScanner on a real pty', () => {
     expect(sink.warnings[0]).toEqual({
       device: 'front',
       message:
-        'dropped 4 bytes with no line end after 60 ms of silence: "3123" (check the scanner sends CR or LF after each barcode)',
+        'dropped 4 bytes with no line end after 60 ms of silence: 4 digits, starting "31" (check the scanner sends CR or LF after each barcode)',
     });
     await pair.write('31234000000016\r');
     await waitFor(() => sink.scans.length === 1);
@@ -121,7 +121,7 @@ describe('SerialScanner on a real pty', () => {
       message: `${pair.scannerPath} unplugged: waiting for it to come back`,
     });
     expect(sink.warnings.map((w) => w.message)).toEqual([
-      'dropped 4 bytes with no line end when the port closed: "3123"',
+      'dropped 4 bytes with no line end when the port closed: 4 digits, starting "31"',
     ]);
 
     await pair.restart();
