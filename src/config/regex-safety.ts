@@ -6,8 +6,9 @@
  * so it works the same from the single-file executable. Costs 1–300 ms per pattern, hence config time
  * only; the classifier has its own bound per scan (barcode/pattern.ts) for whatever gets past this.
  */
-import { createRequire } from 'node:module';
-import type { Diagnostics, Parameters } from 'recheck';
+// A static import, so that esbuild puts recheck into the single-file executable (a require() built at run
+// time would not be bundled). It costs about 60 ms when the CLI starts.
+import { checkSync, type Diagnostics } from 'recheck';
 
 /** The longest pattern accepted: a barcode rule is a line, and the analysis grows with the pattern. */
 export const MAX_PATTERN_LENGTH = 300;
@@ -19,18 +20,12 @@ const CHECK_TIMEOUT_MS = 3000;
 const INSTEAD =
   'expected fixed counts inside a repeated group, such as "^(\\\\d{4})+$", or one repetition, such as "^\\\\d+$"';
 
-type CheckSync = (source: string, flags: string, params?: Parameters) => Diagnostics;
-
-let checkSync: CheckSync | undefined;
-
 /**
  * recheck's synchronous check on its pure backend. Its sync entry point picks the backend from
  * RECHECK_SYNC_BACKEND at each call (the default spawns a worker that tries a native binary, then Java),
  * and takes no option for it: the variable is set for the call and put back.
  */
 function analyse(source: string): Diagnostics {
-  // recheck is CommonJS (and 2.9 MB): loaded on the first pattern, not when the CLI starts.
-  checkSync ??= (createRequire(import.meta.url)('recheck') as { checkSync: CheckSync }).checkSync;
   const before = process.env.RECHECK_SYNC_BACKEND;
   process.env.RECHECK_SYNC_BACKEND = 'pure';
   try {
