@@ -44,11 +44,22 @@ export function findConfigFile(
   return existsSync(local) ? local : undefined;
 }
 
+/** A key that reads plainly after a dot; any other key (spaces, colons, line breaks) is quoted. */
+const PLAIN_KEY = /^[A-Za-z_$][\w$-]*$/;
+
+/**
+ * A config path as a technician reads it, e.g. `devices[0].baudRate` or `devices[0]["baud rate"]`. Keys
+ * come from the file: quoting the odd ones (and shortening long ones) keeps each problem one line.
+ */
 function formatPath(segments: readonly PropertyKey[]): string {
   let out = '';
   for (const s of segments) {
     if (typeof s === 'number') out += `[${s}]`;
-    else out += out ? `.${String(s)}` : String(s);
+    else if (typeof s === 'string' && PLAIN_KEY.test(s) && s.length <= 40) out += out ? `.${s}` : s;
+    else {
+      const key = typeof s === 'string' ? s : (s.description ?? '');
+      out += `[${JSON.stringify(key.length > 40 ? `${key.slice(0, 37)}...` : key)}]`;
+    }
   }
   return out || '(top level)';
 }
@@ -75,11 +86,13 @@ const closest = (word: string, candidates: string[]): string | undefined => {
   return best && best.d <= Math.max(2, Math.floor(word.length / 3)) ? best.c : undefined;
 };
 
-/** A config path with array indices folded, e.g. "devices[]", to look shapes up by. */
+/** A config path with array indices folded, e.g. ".devices[]", to look shapes up by. */
 const shapeKey = (segments: readonly PropertyKey[]): string =>
-  formatPath(segments.map((s) => (typeof s === 'number' ? '[]' : s)))
-    .replace(/\.\[\]/g, '[]')
-    .replace(/\[\[\]\]/g, '[]');
+  segments.map((s) => (typeof s === 'number' ? '[]' : `.${String(s)}`)).join('');
+
+/** zod's name of a type in the words of the rest of the messages. */
+const article = (type: string): string =>
+  ({ object: 'an object ({…})', array: 'a list ([…])', string: 'a text', number: 'a number' })[type] ?? type;
 
 function describeIssue(issue: z.core.$ZodIssue, shapes: Map<string, string[]>, raw: unknown): string[] {
   const where = formatPath(issue.path);
@@ -94,6 +107,13 @@ function describeIssue(issue: z.core.$ZodIssue, shapes: Map<string, string[]>, r
           .join(', ')}`;
       });
     default:
+      // An object given no message of its own gets zod's ("Invalid input: expected object, received array").
+      if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input'))
+        return [
+          issue.input === undefined
+            ? `${where}: missing, expected ${article(issue.expected)}`
+            : `${where}: expected ${article(issue.expected)}, got ${show(issue.input)}`,
+        ];
       // A key left out reads better as "missing" than as "got nothing".
       if (issue.input === undefined && issue.message.endsWith(', got nothing'))
         return [`${where}: missing, ${issue.message.replace(/, got nothing$/, '')}`];
