@@ -26,6 +26,8 @@ function describeChar(text: string, i: number): string {
   const c = text.codePointAt(i) ?? 0;
   if (c < 0x20 || c === 0x7f) return `a control character (code ${c})`;
   if (c === 0xfeff) return 'a byte order mark';
+  // Beyond ASCII by its code: some (U+2028) would break the message's line in a terminal.
+  if (c > 0x7e) return `the character U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
   return JSON.stringify(String.fromCodePoint(c));
 }
 
@@ -177,11 +179,16 @@ function scanString(text: string, start: number): number | { at: number; message
         i += 6;
         continue;
       }
-      if (next === undefined || !'"\\/bfnrt'.includes(next))
+      if (next === undefined || !'"\\/bfnrt'.includes(next)) {
+        const what =
+          next !== undefined && /^[\x21-\x7e]$/.test(next)
+            ? `the escape \\${next}`
+            : `a backslash before ${describeChar(text, i + 1)}`;
         return {
           at: i,
-          message: `the escape \\${next ?? ''} which JSON doesn't know, expected \\\\ for a backslash (a pattern's \\d is written \\\\d)`,
+          message: `${what} which JSON doesn't know, expected \\\\ for a backslash (a pattern's \\d is written \\\\d)`,
         };
+      }
       i += 2;
       continue;
     }

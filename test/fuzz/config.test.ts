@@ -78,6 +78,7 @@ const POSITIONS = positions(FULL);
 /** `base` with the value at `at` replaced (or a key added beside it when `asNewKey` names one). */
 function setAt(base: unknown, at: Path, value: unknown, asNewKey?: string): unknown {
   const copy = structuredClone(base) as Record<string | number, unknown>;
+  if (at.length > 0 && (copy === null || typeof copy !== 'object')) return copy;
   if (at.length === 0) return asNewKey === undefined ? value : { ...copy, [asNewKey]: value };
   let parent = copy;
   for (const key of at.slice(0, -1)) {
