@@ -160,9 +160,6 @@ const ALLOWED_WARNINGS = [
   (w) => w.id === 'empty-import-meta' && /yoga-wasm-base64-esm\.js$/.test(w.location?.file ?? ''),
   // loadPackageJson() runs only with DEV=true, which patches.mjs took out.
   (w) => w.id === 'empty-import-meta' && /ink[\\/]build[\\/]reconciler\.js$/.test(w.location?.file ?? ''),
-  // recheck resolves its synckit worker only for its default sync backend; offcirc calls the pure one.
-  (w) =>
-    w.id === 'require-resolve-not-external' && /recheck[\\/]lib[\\/]main\.js$/.test(w.location?.file ?? ''),
 ];
 
 /** Bundles bin/offcirc.js (through sea/entry.mjs) into `outfile`; returns its addons (name → source file). */

@@ -2,13 +2,16 @@
  * Finds the barcode patterns that can freeze the kiosk, at config time. JavaScript regular expressions
  * backtrack: `^(\d{1,2})+$` takes seconds on 38 digits and a letter, `^(\d+){1,100}$` hours on a few
  * more, with nothing journaled meanwhile. The analysis is recheck's (automata theory, with fuzzing where
- * that can't decide), run in-process on its pure-JavaScript backend: no Java, no native binary, no worker,
- * so it works the same from the single-file executable. Costs 1–300 ms per pattern, hence config time
- * only; the classifier has its own bound per scan (barcode/pattern.ts) for whatever gets past this.
+ * that can't decide), from its pure-JavaScript build: in-process, no Java, no native binary, no worker,
+ * so it works the same from the single-file executable. Costs 1–300 ms per pattern (and about 100 ms to
+ * load), hence config time only; the classifier bounds each scan itself (barcode/pattern.ts) for whatever
+ * gets past this.
  */
-// A static import, so that esbuild puts recheck into the single-file executable (a require() built at run
-// time would not be bundled). It costs about 60 ms when the CLI starts.
-import { checkSync, type Diagnostics } from 'recheck';
+// The pure build, not recheck's main entry: that one reaches for synckit, whose helper package reads
+// require.extensions as it loads, which a single-file executable's require doesn't have. A static
+// import, so esbuild bundles it (a require() built at run time would not be).
+import recheck from 'recheck/lib/browser.js';
+import type { Diagnostics } from 'recheck';
 
 /** The longest pattern accepted: a barcode rule is a line, and the analysis grows with the pattern. */
 export const MAX_PATTERN_LENGTH = 300;
@@ -20,20 +23,10 @@ const CHECK_TIMEOUT_MS = 3000;
 const INSTEAD =
   'expected fixed counts inside a repeated group, such as "^(\\\\d{4})+$", or one repetition, such as "^\\\\d+$"';
 
-/**
- * recheck's synchronous check on its pure backend. Its sync entry point picks the backend from
- * RECHECK_SYNC_BACKEND at each call (the default spawns a worker that tries a native binary, then Java),
- * and takes no option for it: the variable is set for the call and put back.
- */
+/** recheck's verdict on one pattern (flags none, as the config gives it), in this thread. */
 function analyse(source: string): Diagnostics {
-  const before = process.env.RECHECK_SYNC_BACKEND;
-  process.env.RECHECK_SYNC_BACKEND = 'pure';
-  try {
-    return checkSync(source, '', { timeout: CHECK_TIMEOUT_MS, randomSeed: 1 });
-  } finally {
-    if (before === undefined) delete process.env.RECHECK_SYNC_BACKEND;
-    else process.env.RECHECK_SYNC_BACKEND = before;
-  }
+  // A fixed seed: the same pattern gets the same verdict on every kiosk and every run.
+  return recheck.checkSync(source, '', { timeout: CHECK_TIMEOUT_MS, randomSeed: 1 });
 }
 
 /**

@@ -52,15 +52,21 @@ describe('slowPatternProblem (recheck, pure backend)', () => {
     );
   });
 
-  it('never needs the native or Java backend, and leaves RECHECK_SYNC_BACKEND as it was', () => {
-    const before = process.env.RECHECK_SYNC_BACKEND;
+  it('never picks a backend (native, Java, worker): the environment that would choose one is ignored', () => {
+    const before = { sync: process.env.RECHECK_SYNC_BACKEND, async: process.env.RECHECK_BACKEND };
+    // recheck's main entry throws "invalid sync backend" with these; the pure build has none to pick.
     process.env.RECHECK_SYNC_BACKEND = 'no-such-backend';
+    process.env.RECHECK_BACKEND = 'no-such-backend';
     try {
       expect(slowPatternProblem('^(\\d+)+$')).toBeDefined();
-      expect(process.env.RECHECK_SYNC_BACKEND).toBe('no-such-backend');
+      expect(slowPatternProblem('^2\\d{13}$')).toBeUndefined();
     } finally {
-      if (before === undefined) delete process.env.RECHECK_SYNC_BACKEND;
-      else process.env.RECHECK_SYNC_BACKEND = before;
+      for (const [name, value] of [
+        ['RECHECK_SYNC_BACKEND', before.sync],
+        ['RECHECK_BACKEND', before.async],
+      ] as const)
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
     }
   });
 
