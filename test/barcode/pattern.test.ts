@@ -83,7 +83,8 @@ describe('the classifier with a slow pattern that slipped past the analyser', ()
       const classify = createClassifier(rulesWithItemPattern('^(\\d+){1,100}$'), { linear });
       const { ms, value } = timed(() => classify(NEAR_MISS));
       expect(value).toEqual({ kind: 'rejected', reason: REJECTIONS.tooSlow });
-      expect(ms).toBeLessThan(SCAN_BUDGET_MS + 500);
+      // Room for a loaded machine (2 cores shared by 7 test runs) to schedule the watchdog late.
+      expect(ms).toBeLessThan(SCAN_BUDGET_MS + 900);
       expect(classify('12345678')).toEqual({ kind: 'item', item: '12345678' });
     }
   });
