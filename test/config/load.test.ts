@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,8 @@ import {
   validateConfig,
 } from '../../src/config/load.js';
 import { jsonSchema } from '../../src/config/schema.js';
+import { EXIT } from '../../src/exit.js';
+import { BIN } from '../helpers/offcirc.js';
 
 const problemsOf = (raw: unknown): string[] => {
   const result = validateConfig(raw);
@@ -199,6 +202,29 @@ describe('config values are untrusted data', () => {
     expect(problemsOfText(device)).toEqual([
       'devices[0].type: expected a device with "type" one of "serial", "hid", "terminal", "replay", got {"toString":1}',
     ]);
+  });
+
+  it('`config check` and `run`, the built commands, exit 78 with problem lines for it, never 70 and a stack', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'offcirc-config-'));
+    const file = path.join(dir, 'offcirc.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        barcodes: { item: [{ type: { toString: 1 } }] },
+        devices: [{ id: 'front', type: { toString: 1 }, baudrate: 1 }],
+      }),
+    );
+    for (const args of [
+      ['config', 'check', file],
+      ['run', '--headless', '--config', file, '--journal', path.join(dir, 'OffCirc.dat')],
+    ]) {
+      const run = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
+      expect(run.status, run.stderr).toBe(EXIT.config);
+      expect(run.stderr).toContain(
+        'barcodes.item[0].type: unknown key, expected one of "pattern", "checkDigit"',
+      );
+      expect(run.stderr).not.toMatch(/TypeError|\n\s+at /);
+    }
   });
 
   it('a value nested deeper than JSON.stringify can go is shown in words, not a stack overflow', () => {
