@@ -114,10 +114,10 @@ export function createClassifier(rules: ClassifyRules, engine: { linear?: boolea
   }
 
   return (raw) => {
+    // Too long for an item, and a patron ID this long is no card: refused before any regex runs.
+    if (raw.length > MAX_SCAN_LENGTH) return rejected(REJECTIONS.itemTooLong);
     // Checked on the raw text so the rejection never depends on what normalizing would have removed.
     if (UNPRINTABLE.test(raw)) return rejected(REJECTIONS.unreadable);
-    // Too long for an item, and a patron ID this long is no card: refused before any pattern runs.
-    if (raw.length > MAX_SCAN_LENGTH) return rejected(REJECTIONS.itemTooLong);
     const text = normalize(raw, options);
     if (text === '') return rejected(REJECTIONS.empty);
 
