@@ -9,8 +9,12 @@ export type NormalizeOptions = BarcodeConfig['normalize'];
 
 /** `]` + code letter + modifier digit, e.g. "]F0" (Codabar) or "]C0" (Code 128). */
 const AIM_IDENTIFIER = /^\][A-Za-z][0-9]/;
-/** Start and stop may differ (scanners send e.g. "A…B"); inside only digits and spaces, at least one digit. */
-const CODABAR = /^[ABCDabcdtn*e]([0-9 ]*[0-9][0-9 ]*)[ABCDabcdtn*e]$/;
+/**
+ * Start and stop may differ (scanners send e.g. "A…B"); inside only digits and spaces, at least one digit
+ * (checked apart: written into the pattern as `[0-9 ]*[0-9][0-9 ]*`, it backtracks quadratically).
+ */
+const CODABAR = /^[ABCDabcdtn*e]([0-9 ]+)[ABCDabcdtn*e]$/;
+const DIGIT = /[0-9]/;
 /** Spaces inside a digit string ("3 9990 00019 2148"); leading or trailing spaces are trim's business. */
 const CLSI = /^[0-9][0-9 ]*[0-9]$/;
 
@@ -21,7 +25,7 @@ export function normalize(text: string, options: NormalizeOptions): string {
   if (options.aimIdentifier) out = out.replace(AIM_IDENTIFIER, '');
   if (options.codabarStartStop) {
     const inside = CODABAR.exec(out)?.[1];
-    if (inside !== undefined) out = inside;
+    if (inside !== undefined && DIGIT.test(inside)) out = inside;
   }
   if (options.clsiSpaces && CLSI.test(out)) out = out.replaceAll(' ', '');
   return out;

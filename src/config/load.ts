@@ -2,10 +2,11 @@
  * Finding, reading and validating the config file. Every problem comes back as
  * "path: what is wrong, what is expected", all of them at once, before anything starts.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { z } from 'zod';
+import { findJsonSyntaxError } from './json-syntax.js';
 import { configSchema, show, type Config } from './schema.js';
 
 export class ConfigError extends Error {
@@ -43,11 +44,22 @@ export function findConfigFile(
   return existsSync(local) ? local : undefined;
 }
 
+/** A key that reads plainly after a dot; any other key (spaces, colons, line breaks) is quoted. */
+const PLAIN_KEY = /^[A-Za-z_$][\w$-]*$/;
+
+/**
+ * A config path as a technician reads it, e.g. `devices[0].baudRate` or `devices[0]["baud rate"]`. Keys
+ * come from the file: quoting the odd ones (and shortening long ones) keeps each problem one line.
+ */
 function formatPath(segments: readonly PropertyKey[]): string {
   let out = '';
   for (const s of segments) {
     if (typeof s === 'number') out += `[${s}]`;
-    else out += out ? `.${String(s)}` : String(s);
+    else if (typeof s === 'string' && PLAIN_KEY.test(s) && s.length <= 40) out += out ? `.${s}` : s;
+    else {
+      const key = typeof s === 'string' ? s : (s.description ?? '');
+      out += `[${JSON.stringify(key.length > 40 ? `${key.slice(0, 37)}...` : key)}]`;
+    }
   }
   return out || '(top level)';
 }
@@ -74,11 +86,13 @@ const closest = (word: string, candidates: string[]): string | undefined => {
   return best && best.d <= Math.max(2, Math.floor(word.length / 3)) ? best.c : undefined;
 };
 
-/** A config path with array indices folded, e.g. "devices[]", to look shapes up by. */
+/** A config path with array indices folded, e.g. ".devices[]", to look shapes up by. */
 const shapeKey = (segments: readonly PropertyKey[]): string =>
-  formatPath(segments.map((s) => (typeof s === 'number' ? '[]' : s)))
-    .replace(/\.\[\]/g, '[]')
-    .replace(/\[\[\]\]/g, '[]');
+  segments.map((s) => (typeof s === 'number' ? '[]' : `.${String(s)}`)).join('');
+
+/** zod's name of a type in the words of the rest of the messages. */
+const article = (type: string): string =>
+  ({ object: 'an object ({…})', array: 'a list ([…])', string: 'a text', number: 'a number' })[type] ?? type;
 
 function describeIssue(issue: z.core.$ZodIssue, shapes: Map<string, string[]>, raw: unknown): string[] {
   const where = formatPath(issue.path);
@@ -93,6 +107,13 @@ function describeIssue(issue: z.core.$ZodIssue, shapes: Map<string, string[]>, r
           .join(', ')}`;
       });
     default:
+      // An object given no message of its own gets zod's ("Invalid input: expected object, received array").
+      if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input'))
+        return [
+          issue.input === undefined
+            ? `${where}: missing, expected ${article(issue.expected)}`
+            : `${where}: expected ${article(issue.expected)}, got ${show(issue.input)}`,
+        ];
       // A key left out reads better as "missing" than as "got nothing".
       if (issue.input === undefined && issue.message.endsWith(', got nothing'))
         return [`${where}: missing, ${issue.message.replace(/, got nothing$/, '')}`];
@@ -104,8 +125,10 @@ function describeIssue(issue: z.core.$ZodIssue, shapes: Map<string, string[]>, r
 function allowedKeys(at: readonly PropertyKey[], shapes: Map<string, string[]>, raw: unknown): string[] {
   let value: unknown = raw;
   for (const s of at) value = (value as Record<PropertyKey, unknown> | undefined)?.[s];
+  // Only a string type names a variant: the value is untrusted, and String() of {"toString": 1} throws.
   const type = (value as { type?: unknown } | undefined)?.type;
-  return shapes.get(`${shapeKey(at)}<${String(type)}>`) ?? shapes.get(shapeKey(at)) ?? [];
+  const variant = typeof type === 'string' ? shapes.get(`${shapeKey(at)}<${type}>`) : undefined;
+  return variant ?? shapes.get(shapeKey(at)) ?? [];
 }
 
 /** The allowed keys of every object in the schema, by its folded config path ("devices[]<serial>"). */
@@ -134,23 +157,100 @@ function objectShapes(): Map<string, string[]> {
   return shapes;
 }
 
+/**
+ * Problems between devices (a repeated id, two terminals), read from the raw JSON: the schema's own check
+ * of the list only runs once every device in it is valid, and these must be listed with every other problem.
+ */
+function deviceListProblems(raw: unknown): string[] {
+  const devices = (raw as { devices?: unknown } | null)?.devices;
+  if (!Array.isArray(devices)) return [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  let terminals = 0;
+  devices.forEach((d: unknown, i) => {
+    if (d === null || typeof d !== 'object') return;
+    const { id, type } = d as { id?: unknown; type?: unknown };
+    if (type === 'terminal') terminals++;
+    // A terminal's id defaults to "terminal"; any other id that is not a string is reported by the schema.
+    const name =
+      typeof id === 'string' ? id : id === undefined && type === 'terminal' ? 'terminal' : undefined;
+    if (name === undefined) return;
+    if (seen.has(name))
+      problems.push(
+        `devices[${i}].id: ${JSON.stringify(name)} is used twice, expected a different id for each device`,
+      );
+    seen.add(name);
+  });
+  if (terminals > 1) problems.push('devices: more than one terminal device, expected at most one');
+  return problems;
+}
+
 /** Validates parsed JSON; returns the config or every problem found. */
 export function validateConfig(raw: unknown): { config: Config } | { problems: string[] } {
   const result = configSchema.safeParse(raw, { reportInput: true });
   if (result.success) return { config: result.data };
   const shapes = objectShapes();
   const problems = result.error.issues.flatMap((issue) => describeIssue(issue, shapes, raw));
-  return { problems: [...new Set(problems)] };
+  return { problems: [...new Set([...problems, ...deviceListProblems(raw)])] };
+}
+
+/** A config file is a few KiB; more is a wrong file (a journal, a log, /dev/zero), refused unread. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** Why a file can't be read, in words rather than an errno code. */
+function unreadable(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ENOENT':
+      return 'no such file, expected the path of an existing JSON file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied, expected a file this user may read';
+    case 'EISDIR':
+      return 'a folder, not a file, expected the path of a JSON file';
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a folder, expected the path of a JSON file';
+    case 'ELOOP':
+      return 'a loop of symbolic links, expected the path of a JSON file';
+    default:
+      return `can't be read (${error.message}), expected a readable JSON file`;
+  }
+}
+
+/** The text of a config file, or the one problem that stops it being read. */
+function readConfigFile(file: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (!stat.isFile())
+      throw new ConfigError(file, ['(file): not a regular file (a device or a pipe), expected a JSON file']);
+    if (stat.size > MAX_CONFIG_BYTES)
+      throw new ConfigError(file, [
+        `(file): ${stat.size} bytes, expected a config file of at most ${MAX_CONFIG_BYTES} bytes`,
+      ]);
+    return readFileSync(fd, 'utf8');
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(file, [`(file): ${unreadable(error as NodeJS.ErrnoException)}`]);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** Reads a config file's text into a config, or throws ConfigError with every problem. */
 export function parseConfigText(textContent: string, file: string | undefined): Config {
   let raw: unknown;
+  // Notepad and some Windows editors start a UTF-8 file with a byte order mark; it carries no data.
+  const json = textContent.startsWith('\uFEFF') ? textContent.slice(1) : textContent;
   try {
-    raw = JSON.parse(textContent);
+    raw = JSON.parse(json);
   } catch (error) {
+    const found = findJsonSyntaxError(json);
     throw new ConfigError(file, [
-      `(file): not valid JSON (${(error as Error).message}), expected a JSON object`,
+      found
+        ? `(file): not valid JSON at line ${found.line}, column ${found.column}: ${found.message}`
+        : `(file): not valid JSON (${(error as Error).message}), expected a JSON object`,
     ]);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
@@ -175,15 +275,7 @@ export function loadConfig(options: { config?: string; journal?: string }, env =
   if (file === undefined) {
     config = parseConfigText('{}', undefined);
   } else {
-    let content: string;
-    try {
-      content = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new ConfigError(file, [
-        `(file): can't be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}), expected a readable JSON file`,
-      ]);
-    }
-    config = parseConfigText(content, file);
+    config = parseConfigText(readConfigFile(file), file);
   }
   const journalPath = options.journal
     ? path.resolve(options.journal)

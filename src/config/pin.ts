@@ -4,6 +4,7 @@
  * about 50 ms and 16 MiB), which is the point: a leaked config makes guessing slow, not instant.
  */
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { EXIT } from '../exit.js';
 
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;
@@ -134,8 +135,8 @@ async function readFirstLine(stdin: NodeJS.ReadableStream): Promise<string | und
 
 /**
  * `offcirc config hash-pin`: asks for the PIN twice on a terminal (once from a pipe), prints the hash for
- * config `staff.pin` on stdout and a hint on stderr. Resolves the exit code: 0, 1 for an unusable or
- * mismatched PIN, 130 when cancelled.
+ * config `staff.pin` on stdout and a hint on stderr. Resolves the exit code: EXIT.ok, EXIT.usage (64, with
+ * a one-line reason) for no PIN, an unusable or a mismatched one, 130 when cancelled (as for Ctrl-C).
  */
 export async function hashPinCommand(io: HashPinIo): Promise<number> {
   let pin: string | undefined;
@@ -145,24 +146,26 @@ export async function hashPinCommand(io: HashPinIo): Promise<number> {
     const problem = pinProblem(pin);
     if (problem) {
       io.stderr.write(`offcirc: ${problem}\n`);
-      return 1;
+      return EXIT.usage;
     }
     const again = await promptHidden(io, 'The same PIN again: ');
     if (again === undefined) return 130;
     if (again !== pin) {
       io.stderr.write('offcirc: the two PINs differ; nothing was changed\n');
-      return 1;
+      return EXIT.usage;
     }
   } else {
     pin = await readFirstLine(io.stdin);
     if (pin === undefined) {
-      io.stderr.write('offcirc: no PIN on standard input\n');
-      return 1;
+      io.stderr.write(
+        'offcirc: no PIN on standard input, which is not a terminal: run it on a terminal, or pipe the PIN in (echo 4739 | offcirc config hash-pin)\n',
+      );
+      return EXIT.usage;
     }
     const problem = pinProblem(pin);
     if (problem) {
       io.stderr.write(`offcirc: ${problem}\n`);
-      return 1;
+      return EXIT.usage;
     }
   }
   io.stdout.write(`${hashPin(pin)}\n`);

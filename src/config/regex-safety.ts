@@ -1,64 +1,63 @@
 /**
- * Finds the barcode patterns that can freeze the kiosk. JavaScript regular expressions backtrack, and a
- * group repeated without bound that itself holds a repetition without bound, such as `^(\d+)+$`, takes
- * time exponential in the length of a scan that almost matches: a 40-digit scan ending in a letter
- * would hold the kiosk for hours, with nothing journaled meanwhile. This is the usual "nested
- * quantifier" test (as safe-regex does); it does not catch every slow pattern (`(a|aa)+` slips by), but
- * it catches the one a technician writes by accident.
+ * Finds the barcode patterns that can freeze the kiosk, at config time. JavaScript regular expressions
+ * backtrack: `^(\d{1,2})+$` takes seconds on 38 digits and a letter, `^(\d+){1,100}$` hours on a few
+ * more, with nothing journaled meanwhile. The analysis is recheck's (automata theory, with fuzzing where
+ * that can't decide), from its pure-JavaScript build: in-process, no Java, no native binary, no worker,
+ * so it works the same from the single-file executable. Costs 1–300 ms per pattern (and about 100 ms to
+ * load), hence config time only; the classifier bounds each scan itself (barcode/pattern.ts) for whatever
+ * gets past this.
  */
+// The pure build, not recheck's main entry: that one reaches for synckit, whose helper package reads
+// require.extensions as it loads, which a single-file executable's require doesn't have. A static
+// import, so esbuild bundles it (a require() built at run time would not be).
+import recheck from 'recheck/lib/browser.js';
+import type { Diagnostics } from 'recheck';
 
-/** An unbounded quantifier at `i` (`*`, `+`, `{n,}`); returns its length, or 0. */
-function unboundedAt(source: string, i: number): number {
-  const c = source[i];
-  if (c === '*' || c === '+') return 1;
-  if (c !== '{') return 0;
-  const m = /^\{\d+,\}/.exec(source.slice(i));
-  return m ? m[0].length : 0;
+/** The longest pattern accepted: a barcode rule is a line, and the analysis grows with the pattern. */
+export const MAX_PATTERN_LENGTH = 300;
+
+/** How long recheck may think about one pattern before the pattern is refused as undecidable. */
+const CHECK_TIMEOUT_MS = 3000;
+
+/** What to write instead, said once for every kind of slow pattern. */
+const INSTEAD =
+  'expected fixed counts inside a repeated group, such as "^(\\\\d{4})+$", or one repetition, such as "^\\\\d+$"';
+
+/** recheck's verdict on one pattern (flags none, as the config gives it), in this thread. */
+function analyse(source: string): Diagnostics {
+  // A fixed seed: the same pattern gets the same verdict on every kiosk and every run.
+  return recheck.checkSync(source, '', { timeout: CHECK_TIMEOUT_MS, randomSeed: 1 });
 }
 
 /**
- * The first group repeated without bound that holds a repetition without bound, as written in the
- * pattern (e.g. "(\d+)+"), or undefined when there is none. Expects a pattern that compiles.
+ * Why `source` (a pattern that compiles) could freeze the kiosk, as "why, what to write instead", or
+ * undefined when it is safe. Refused: exponential backtracking, and polynomial of degree 3 or more.
+ * Quadratic is accepted: scans are capped in length before any pattern runs (so at most a few thousand
+ * steps), and an unanchored `\d+$` is quadratic, a pattern technicians write on purpose.
  */
-export function nestedRepetition(source: string): string | undefined {
-  /** For each open group: where it starts, and whether an unbounded quantifier is inside it. */
-  const open: { start: number; unbounded: boolean }[] = [];
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (c === '\\') {
-      i++; // an escaped character is a literal (or a class such as \d): skip it
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') {
-      inClass = true;
-      continue;
-    }
-    if (c === '(') {
-      open.push({ start: i, unbounded: false });
-      continue;
-    }
-    const length = unboundedAt(source, i);
-    if (c === ')') {
-      const group = open.pop();
-      if (!group) continue;
-      const after = unboundedAt(source, i + 1);
-      if (after > 0 && group.unbounded) return source.slice(group.start, i + 1 + after);
-      // What the group holds is inside its enclosing group too.
-      const outer = open.at(-1);
-      if (outer && (group.unbounded || after > 0)) outer.unbounded = true;
-      if (after > 0) i += after;
-      continue;
-    }
-    if (length > 0) {
-      const inner = open.at(-1);
-      if (inner) inner.unbounded = true;
-      i += length - 1;
-    }
+export function slowPatternProblem(source: string): string | undefined {
+  if (source.length > MAX_PATTERN_LENGTH)
+    return `a pattern of ${source.length} characters, expected at most ${MAX_PATTERN_LENGTH}`;
+  const result = analyse(source);
+  if (result.status === 'safe') return undefined;
+  if (result.status === 'vulnerable') {
+    // The hot spot is where the backtracking happens: the part the technician should rewrite.
+    const around = [...new Set(result.hotspot.map((h) => source.slice(h.start, h.end)))].join('", "');
+    const why = `a repeated part can match the same text in many ways (around "${around}")`;
+    if (result.complexity.type === 'exponential')
+      return `can take hours on a scan that almost matches: ${why}, ${INSTEAD}`;
+    if (result.complexity.degree >= 3)
+      return `slows down sharply (degree ${result.complexity.degree}) on a scan that almost matches: ${why}, ${INSTEAD}`;
+    return undefined;
   }
-  return undefined;
+  switch (result.error.kind) {
+    case 'timeout':
+      return `too complex to check for speed in ${CHECK_TIMEOUT_MS / 1000} s, expected a simpler pattern`;
+    case 'unsupported':
+      return `uses a feature the speed check can't follow (${result.error.message}), expected a plainer pattern`;
+    case 'invalid':
+      return `can't be read (${result.error.message}), expected a valid JavaScript regular expression`;
+    default:
+      return `could not be checked for speed (${result.error.kind}), expected a plainer pattern`;
+  }
 }

@@ -3,16 +3,19 @@
  * on) and the generated JSON Schema (config/offcirc.schema.json) all come from here.
  */
 import { z } from 'zod';
-import { nestedRepetition } from './regex-safety.js';
+import { MAX_PATTERN_LENGTH, slowPatternProblem } from './regex-safety.js';
 
-/** Shows a rejected value the way the technician typed it, kept short. */
+/**
+ * Shows a rejected value the way the technician typed it, kept short. The value is untrusted: String() of
+ * {"toString": 1} throws, and JSON.stringify of a list nested 100,000 deep overflows the stack.
+ */
 export function show(value: unknown): string {
   if (value === undefined) return 'nothing';
   let text: string;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    text = JSON.stringify(value) ?? typeof value;
   } catch {
-    text = String(value);
+    text = Array.isArray(value) ? 'a list nested too deep to show' : 'an object nested too deep to show';
   }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
@@ -48,23 +51,23 @@ const distinctValues =
 
 /** A regular expression source that compiles, and can't freeze the kiosk on a near-miss scan. */
 const pattern = () =>
-  text('a regular expression such as "^2\\\\d{13}$"').superRefine((source, ctx) => {
-    try {
-      new RegExp(source);
-    } catch (error) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `invalid regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')}), expected a valid JavaScript regular expression`,
-      });
-      return;
-    }
-    const nested = nestedRepetition(source);
-    if (nested !== undefined)
-      ctx.addIssue({
-        code: 'custom',
-        message: `${nested} repeats a group that itself repeats, which can take hours on a scan that almost matches, expected fixed counts inside, such as "^(\\\\d{4})+$", or one repetition, such as "^\\\\d+$"`,
-      });
-  });
+  text('a regular expression such as "^2\\\\d{13}$"')
+    .max(MAX_PATTERN_LENGTH, expecting(`a regular expression of at most ${MAX_PATTERN_LENGTH} characters`))
+    .superRefine((source, ctx) => {
+      // Too long is said once, by .max(); the analysis would only take longer to say it again.
+      if (source.length > MAX_PATTERN_LENGTH) return;
+      try {
+        new RegExp(source);
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `invalid regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')}), expected a valid JavaScript regular expression`,
+        });
+        return;
+      }
+      const slow = slowPatternProblem(source);
+      if (slow !== undefined) ctx.addIssue({ code: 'custom', message: slow });
+    });
 
 /** USB vendor and product IDs: a number or a hex string such as "0x0c2e". */
 const usbIdExpected = expecting('a USB ID such as "0x0c2e" or 3118');

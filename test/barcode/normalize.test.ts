@@ -162,3 +162,21 @@ describe('normalize: all steps, in order', () => {
     );
   });
 });
+
+describe('normalize: linear in the scan, whatever arrives', () => {
+  it('a 100,000-character near-Codabar scan ("A", digits, "x") takes milliseconds, not seconds', () => {
+    // The old `[0-9 ]*[0-9][0-9 ]*` inside backtracked quadratically: 0.7 s at 30,000 characters.
+    const text = 'A' + '1'.repeat(100_000) + 'x';
+    const start = performance.now();
+    expect(
+      normalize(text, { trim: true, aimIdentifier: true, codabarStartStop: true, clsiSpaces: true }),
+    ).toBe(text);
+    expect(performance.now() - start).toBeLessThan(200);
+  });
+
+  it('still needs a digit inside Codabar start/stop characters', () => {
+    const options = { trim: false, aimIdentifier: false, codabarStartStop: true, clsiSpaces: false };
+    expect(normalize('A   B', options)).toBe('A   B');
+    expect(normalize('A 1 B', options)).toBe(' 1 ');
+  });
+});

@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { editSecret, hashPin, hashPinCommand, pinProblem, verifyPin } from '../../src/config/pin.js';
 import { configSchema } from '../../src/config/schema.js';
+import { EXIT } from '../../src/exit.js';
+import { BIN } from '../helpers/offcirc.js';
 
 describe('hashPin / verifyPin', () => {
   const hash = hashPin('4739');
@@ -113,7 +116,7 @@ describe('hashPinCommand', () => {
       const stdout = capture();
       const stderr = capture();
       stdin.end(input);
-      expect(await hashPinCommand({ stdin, stdout, stderr })).toBe(1);
+      expect(await hashPinCommand({ stdin, stdout, stderr })).toBe(EXIT.usage);
       expect(stdout.text()).toBe('');
       expect(stderr.text()).toMatch(/no PIN|at least 4/);
     }
@@ -144,7 +147,7 @@ describe('hashPinCommand', () => {
       stream.write('4739\r');
       await new Promise((r) => setImmediate(r));
       stream.write('4738\r');
-      expect(await done).toBe(1);
+      expect(await done).toBe(EXIT.usage);
       expect(stderr.text()).toContain('differ');
       expect(stdout.text()).toBe('');
     }
@@ -157,5 +160,22 @@ describe('hashPinCommand', () => {
       expect(stdout.text()).toBe('');
       expect(raw.at(-1)).toBe(false);
     }
+  });
+});
+
+describe('offcirc config hash-pin, the built command', () => {
+  it('without a terminal and without a PIN exits 64 (wrong usage) with a one-line reason', () => {
+    const run = spawnSync(process.execPath, [BIN, 'config', 'hash-pin'], { input: '', encoding: 'utf8' });
+    expect(run.status).toBe(EXIT.usage);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^offcirc: no PIN on standard input, which is not a terminal: .+\n$/);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('without a terminal, a PIN too short exits 64 with the reason and prints no hash', () => {
+    const run = spawnSync(process.execPath, [BIN, 'config', 'hash-pin'], { input: '12\n', encoding: 'utf8' });
+    expect(run.status).toBe(EXIT.usage);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe('offcirc: a PIN needs at least 4 characters\n');
   });
 });

@@ -190,7 +190,7 @@ describe('bad config is refused before anything starts', () => {
     [
       'a pattern that could freeze the kiosk on a near-miss scan',
       '{ "barcodes": { "patron": [{ "pattern": "^(\\\\d+)+$" }] } }',
-      /barcodes\.patron\[0\]\.pattern: \(\\d\+\)\+ repeats a group that itself repeats/,
+      /barcodes\.patron\[0\]\.pattern: can take hours on a scan that almost matches: .*, expected fixed counts/,
     ],
     [
       'a device without the keys its type needs',
