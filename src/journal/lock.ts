@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { rename, lstat, unlink, link, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { errorCode, JournalLockedError, JournalWriteError, writeError } from './errors.js';
-import { createNew, openRead } from './safe-file.js';
+import { createNew, openRead } from '../safe-file.js';
 
 export type JournalLog = (
   level: 'info' | 'warn' | 'error',

@@ -9,7 +9,7 @@ import { lstatSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { formatFileStamp } from './line.js';
-import { ensureFolder, openRead } from './safe-file.js';
+import { ensureFolder, openRead } from '../safe-file.js';
 
 export const outboxDir = (journalPath: string): string => path.join(path.dirname(journalPath), 'outbox');
 

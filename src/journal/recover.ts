@@ -7,7 +7,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { errorCode, writeError } from './errors.js';
 import { formatFileStamp } from './line.js';
-import { createNew } from './safe-file.js';
+import { createNew } from '../safe-file.js';
 
 const NEWLINE = 0x0a;
 const FIRST_CHUNK = 4096;

@@ -12,7 +12,7 @@ import { errorCode, JournalWriteError, writeError } from './errors.js';
 import { formatLine, RECORD, LINE_ENDINGS, type LineEnding } from './line.js';
 import { JournalLock, type JournalLog } from './lock.js';
 import { countLines, repairTail, syncFolder, type RecoveredFragment } from './recover.js';
-import { createNew, openAppend, tempName } from './safe-file.js';
+import { createNew, openAppend, tempName } from '../safe-file.js';
 
 export { JournalLockedError, JournalWriteError } from './errors.js';
 export type { JournalLog } from './lock.js';

@@ -6,7 +6,7 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { lstatSync } from 'node:fs';
 import { chmod, chown, lstat, stat, unlink } from 'node:fs/promises';
-import { userName } from '../journal/safe-file.js';
+import { userName } from '../safe-file.js';
 import path from 'node:path';
 
 export type ControlRequest = { cmd: 'rotate' };

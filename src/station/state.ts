@@ -6,7 +6,7 @@
 import { Low, type Adapter } from 'lowdb';
 import { lstatSync, renameSync } from 'node:fs';
 import { z } from 'zod';
-import { openRead, replaceFile } from '../journal/safe-file.js';
+import { openRead, replaceFile } from '../safe-file.js';
 import type { Log } from '../log.js';
 
 /**

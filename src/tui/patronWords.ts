@@ -24,6 +24,7 @@ export const REJECTION_WORDS: Record<keyof typeof REJECTIONS, string> = {
   itemTooLong: ASK_STAFF,
   patronSpaces: "This library card can't be used here. Please ask staff for help.",
   itemSpaces: ASK_STAFF,
+  tooSlow: ASK_STAFF,
 };
 
 type KioskReasons = typeof KIOSK_REASONS;

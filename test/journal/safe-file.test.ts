@@ -20,7 +20,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatLine } from '../../src/journal/line.js';
 import { JournalWriter } from '../../src/journal/writer.js';
-import { createNew, openAppend, replaceFile } from '../../src/journal/safe-file.js';
+import { createNew, openAppend, replaceFile } from '../../src/safe-file.js';
 import { item, loan, recordingLog, removeFolder, tempFolder } from './fixtures/helpers.js';
 
 const isRoot = process.geteuid?.() === 0;
@@ -205,7 +205,7 @@ describe('modes and owners', () => {
 
 /** A script that tries openAppend on `target` with the built module and prints the error code and message. */
 function probeScript(target: string): string {
-  const module = path.resolve(import.meta.dirname, '../../dist/journal/safe-file.js');
+  const module = path.resolve(import.meta.dirname, '../../dist/safe-file.js');
   return `import { openAppend } from ${JSON.stringify(module)};
 try { await openAppend(${JSON.stringify(target)}); console.log('opened'); }
 catch (e) { console.log(e.code, e.message); }`;
