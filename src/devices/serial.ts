@@ -48,6 +48,8 @@ export class SerialScanner implements Scanner {
   private attempt: Promise<void> | undefined;
   private silenceTimer: NodeJS.Timeout | undefined;
   private presenceTimer: NodeJS.Timeout | undefined;
+  /** The station asked it to hold back: the port's data stays in its buffers (and the sender waits). */
+  private paused = false;
 
   constructor(
     private readonly config: SerialDeviceConfig,
@@ -79,6 +81,20 @@ export class SerialScanner implements Scanner {
     this.port = undefined;
     this.warnDropped(this.framer.drop(this.now()));
     if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+  }
+
+  /**
+   * Stops taking the port's data until resume(): what the scanner sends waits in the stream's and the
+   * kernel's buffers (a full pty makes its writer wait), instead of in the station's memory.
+   */
+  pause(): void {
+    this.paused = true;
+    this.port?.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.port?.resume();
   }
 
   feedback(kind: 'good' | 'bad'): void {
@@ -129,6 +145,7 @@ export class SerialScanner implements Scanner {
     this.path = target.path;
     this.everOpened = true;
     port.on('data', (chunk: Buffer) => this.received(chunk));
+    if (this.paused) port.pause();
     port.on('close', (closeError: Error | null) => this.lost(port, closeError));
     this.watchPresence(port, target.path);
     this.reporter.report('connected', `${target.path}${target.note} open at ${this.config.baudRate} baud`);

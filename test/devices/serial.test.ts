@@ -385,3 +385,20 @@ describe('hexBytes', () => {
     expect(hexBytes('')).toHaveLength(0);
   });
 });
+
+describe('SerialScanner: holding back when the station asks', () => {
+  it('takes no scans while paused, leaving them in the port, and delivers them all on resume', async () => {
+    const pair = await pty();
+    const sink = recordingSink();
+    const s = scanner(config({ path: pair.scannerPath }), sink);
+    await s.start();
+    s.pause();
+    const barcodes = Array.from({ length: 200 }, (_, i) => `3123400${String(i).padStart(7, '0')}`);
+    await pair.write(barcodes.map((b) => `${b}\r`).join(''));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(sink.scans).toEqual([]);
+    s.resume();
+    await waitFor(() => sink.scans.length === 200, { what: 'the 200 held-back scans' });
+    expect(texts(sink)).toEqual(barcodes);
+  });
+});
