@@ -53,7 +53,8 @@ export interface StationLogger {
 }
 
 /** Masks for logs: all but the last 4 characters become '*'. */
-export const maskForLog = (patron: string): string => maskPatron(patron).replace(/•/g, '*');
+/** Masks for logs, in ASCII: four '*' and the last 4 characters (the one rule: maskPatron). */
+export const maskForLog = (patron: string): string => maskPatron(patron, '*');
 
 /** How long the log file rests after it failed (disk full, folder gone) before it is tried again. */
 const FILE_RETRY_MS = 30_000;

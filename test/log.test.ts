@@ -37,7 +37,7 @@ describe('the station log', () => {
       event: 'transaction',
       kind: 'loan',
       item: '31234000000016',
-      patron: '**********0018',
+      patron: '****0018',
       line: 7,
       station: 'desk-1',
       level: 'info',
@@ -49,7 +49,7 @@ describe('the station log', () => {
   it('masks patrons in session records, and describes a rejected scan without showing it', () => {
     expect(
       eventRecord({ type: 'session', action: 'opened', patron: '21234000000018', at: 0 })[2].patron,
-    ).toBe('**********0018');
+    ).toBe('****0018');
     expect(
       eventRecord({
         type: 'rejected',

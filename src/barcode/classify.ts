@@ -4,14 +4,16 @@
  * then O(n · rules) in the scan's length, n at most MAX_SCAN_LENGTH: a pattern V8 can't run in linear
  * time runs under a timeout (barcode/pattern.ts), so no pattern holds a scan past SCAN_BUDGET_MS.
  */
+import { KIOSK_COMMANDS, type KioskCommand } from '../config/commands.js';
 import type { BarcodeConfig, Config } from '../config/schema.js';
 import { hasValidMod10 } from './checkdigit.js';
+import { ITEM_FIELD } from './limits.js';
 import { normalize } from './normalize.js';
 import { compilePattern, type ScanPattern } from './pattern.js';
 
 export { describeScan } from './describe.js';
 
-export type BarcodeCommand = 'loan' | 'return' | 'endSession';
+export type BarcodeCommand = KioskCommand;
 
 export type Classified =
   | { kind: 'patron'; patron: string }
@@ -26,8 +28,8 @@ export interface ClassifyRules {
 
 export type Classifier = (raw: string) => Classified;
 
-/** OffCirc.dat gives the item barcode an 80-character field; a longer one can't be written, only refused. */
-export const MAX_ITEM_LENGTH = 80;
+/** The longest item barcode: OffCirc.dat's item field (limits.ts). */
+export const MAX_ITEM_LENGTH = ITEM_FIELD;
 
 /**
  * A longer scan is refused before any pattern (or normalizing) runs: no card or label is that long, and a
@@ -108,7 +110,7 @@ export function createClassifier(rules: ClassifyRules, engine: { linear?: boolea
   // A command barcode is matched as configured and as normalized: a scanner that adds an AIM identifier
   // or Codabar start/stop characters must not turn "A1234B" into something no command matches.
   const commands = new Map<string, BarcodeCommand>();
-  for (const name of ['loan', 'return', 'endSession'] as const) {
+  for (const name of KIOSK_COMMANDS) {
     const value = rules.commands[name];
     for (const key of [value, normalize(value, options)]) if (!commands.has(key)) commands.set(key, name);
   }

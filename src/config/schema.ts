@@ -3,6 +3,8 @@
  * on) and the generated JSON Schema (config/offcirc.schema.json) all come from here.
  */
 import { z } from 'zod';
+
+export { KIOSK_COMMANDS, type KioskCommand } from './commands.js';
 import { MAX_PATTERN_LENGTH, slowPatternProblem } from './regex-safety.js';
 
 /**

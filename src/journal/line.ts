@@ -2,6 +2,7 @@
  * Alma's OffCirc.dat record (FORMATS.md §1), byte for byte: pure, O(item + patron) per line.
  * Anything that can't be represented exactly is refused with a plain reason, never truncated or mangled.
  */
+import { ITEM_FIELD } from '../barcode/limits.js';
 import type { Transaction } from '../kiosk/events.js';
 
 /** Characters of `YYYYMMDDHHMM`. */
@@ -9,7 +10,7 @@ export const TIMESTAMP = 12;
 /** Timestamp + the `L`/`R` action letter: where the item field starts. */
 export const HEADER = 13;
 /** Width of the item field: the barcode right-padded with spaces. */
-export const ITEM_FIELD = 80;
+export { ITEM_FIELD };
 /** Length of every record before the patron ID and the line ending (a return line is exactly this). */
 export const RECORD = HEADER + ITEM_FIELD;
 

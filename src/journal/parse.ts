@@ -12,7 +12,6 @@ export const TIME_WIDTH = TIMESTAMP;
 export const ACTION_AT = TIMESTAMP;
 /** Column (0-based) where the 80-character item field starts. */
 export const ITEM_AT = HEADER;
-export const ITEM_WIDTH = ITEM_FIELD;
 /** Column (0-based) where the patron ID starts on loans; also the length of a return line. */
 export const PATRON_AT = RECORD;
 

@@ -63,8 +63,13 @@ export type KioskEvent =
   | { type: 'mode'; mode: Mode; at: number }
   | { type: 'service'; inService: boolean; reason?: string; at: number };
 
-/** Masks all but the last 4 characters of a patron ID, for screens and logs. */
-export function maskPatron(patron: string): string {
-  if (patron.length <= 4) return '•'.repeat(patron.length);
-  return '•'.repeat(patron.length - 4) + patron.slice(-4);
+/**
+ * A patron ID as screens, logs and receipts may show it: always four `dot`s and the last four characters,
+ * so the ID's length doesn't show either; an ID of four characters or fewer shows none of them. The one
+ * masking rule (README: Logs and state).
+ */
+export function maskPatron(patron: string, dot = '•'): string {
+  const chars = [...patron];
+  const dots = dot.repeat(4);
+  return chars.length > 4 ? `${dots}${chars.slice(-4).join('')}` : dots;
 }

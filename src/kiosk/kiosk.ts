@@ -8,6 +8,7 @@
  * flagged) is keyed on its trimmed raw text. The caller passes the Classified it got for this scan.
  */
 import type { Classified } from '../barcode/classify.js';
+import type { KioskCommand } from '../config/commands.js';
 import { describeScan } from '../barcode/describe.js';
 import {
   maskPatron,
@@ -31,7 +32,7 @@ export interface KioskOptions {
   doubleReadMs: number;
 }
 
-export type KioskCommand = 'loan' | 'return' | 'endSession';
+export type { KioskCommand };
 
 export type { KioskView };
 

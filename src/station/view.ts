@@ -3,6 +3,7 @@
  * the kiosk's view, the devices and the store. The screen reads it and the kiosk's events; it decides
  * nothing.
  */
+import type { KioskCommand } from '../config/commands.js';
 import type { KioskEvent, KioskView, RecentTransaction } from '../kiosk/events.js';
 
 export type { RecentTransaction };
@@ -31,7 +32,7 @@ export interface StationFeed {
 
 /** What the screen may ask the station to do. */
 export interface StationControl {
-  command(command: 'loan' | 'return' | 'endSession'): void;
+  command(command: KioskCommand): void;
   /**
    * A line typed on the terminal and ended with Enter: a scan from the terminal device; with `error`, one
    * already known to be unusable, which the kiosk rejects with that reason.

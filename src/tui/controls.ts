@@ -14,6 +14,7 @@
  *   key for a minute. An open prompt nobody types into closes after 30 s, so a patron's scans don't land
  *   in a PIN prompt a staff member walked away from.
  */
+import type { KioskCommand } from '../config/commands.js';
 import type { Config } from '../config/schema.js';
 import { DEFAULT_MAX_LINE } from '../devices/framing.js';
 import type { FunctionKey, KeyAction } from './keys.js';
@@ -51,7 +52,7 @@ export interface InputState {
 }
 
 export type InputEffect =
-  | { type: 'command'; command: 'loan' | 'return' | 'endSession' }
+  | { type: 'command'; command: KioskCommand }
   /** With `error`, the line could not be a scan (too long): the kiosk rejects it with that reason. */
   | { type: 'scan'; text: string; error?: string }
   | { type: 'quit' };

@@ -23,13 +23,3 @@ export function secondsLeft(until: number, now: number): number {
 export function countdown(seconds: number): string {
   return `${Math.floor(seconds / 60)}:${two(seconds % 60)}`;
 }
-
-/**
- * A patron ID as the screen may show it: always four dots and the last four characters, so the length of
- * the ID doesn't show either; an ID of four characters or fewer shows none of them.
- */
-export function maskCard(patron: string, dot = '•'): string {
-  const chars = [...patron];
-  const dots = dot.repeat(4);
-  return chars.length > 4 ? `${dots}${chars.slice(-4).join('')}` : dots;
-}

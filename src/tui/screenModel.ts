@@ -6,7 +6,8 @@ import type { Config } from '../config/schema.js';
 import type { KioskEvent, Mode } from '../kiosk/events.js';
 import type { StationView } from '../station/view.js';
 import { type InputState, needsPin, type InputRules, PIN_ATTEMPTS, settle, typedLength } from './controls.js';
-import { countdown, hhmm, maskCard, secondsLeft } from './format.js';
+import { maskPatron } from '../kiosk/events.js';
+import { countdown, hhmm, secondsLeft } from './format.js';
 import type { Glyphs } from './glyphs.js';
 import { patronWords } from './patronWords.js';
 
@@ -133,7 +134,7 @@ function instruction(view: StationView, now: number, endKey: string, g: Glyphs):
       ? ''
       : `Time left ${countdown(secondsLeft(view.sessionEndsAt, now))} ${g.separator} `;
   return {
-    text: `Scan your items ${g.dash} card ${maskCard(view.patron, g.dot)}`,
+    text: `Scan your items ${g.dash} card ${maskPatron(view.patron, g.dot)}`,
     detail: `${left}press ${endKey} when you're done.`,
   };
 }

@@ -185,7 +185,7 @@ describe('a headless kiosk with a serial scanner on a real pty', () => {
       await pty.write(`${PATRON}\r\n`);
       await pty.write(`${ITEM}\r\n`);
       const loan = await kiosk.waitForRecord((r) => r.event === 'transaction', 'the loan');
-      expect([loan.kind, loan.item, loan.patron]).toEqual(['loan', ITEM, '**********0018']);
+      expect([loan.kind, loan.item, loan.patron]).toEqual(['loan', ITEM, '****0018']);
       kiosk.child.kill('SIGTERM');
       expect(await kiosk.exited, kiosk.stderr()).toBe(0);
     } finally {
