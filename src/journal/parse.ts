@@ -4,7 +4,7 @@
  */
 import { constants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { HEADER, ITEM_FIELD, RECORD, TIMESTAMP, type LineEnding } from './line.js';
+import { HEADER, RECORD, TIMESTAMP, type LineEnding } from './line.js';
 
 /** Byte offsets within a line, named for reading it (the widths themselves come from line.ts). */
 export const TIME_WIDTH = TIMESTAMP;
