@@ -11,7 +11,7 @@
 import type { Writable } from 'node:stream';
 import type { KioskEvent } from './kiosk/events.js';
 import { maskPatron } from './kiosk/events.js';
-import { describeInput } from './devices/describe-input.js';
+import { describeInput } from './barcode/describe.js';
 import { Collapser, type Collapsible } from './log-collapse.js';
 import { LogFile } from './log-file.js';
 

@@ -5,9 +5,7 @@
  * Pure (the caller passes the clock and runs the timer). Runs in O(n) time per chunk; holds at most
  * `maxLength` characters.
  */
-import { describeContent } from './describe-input.js';
-
-export { visible } from './describe-input.js';
+import { describeContent } from '../barcode/describe.js';
 
 /** No library barcode comes near this; anything longer without a line end is noise. */
 export const DEFAULT_MAX_LINE = 256;

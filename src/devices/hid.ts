@@ -4,7 +4,7 @@
  * devices() enumeration every reconnectMs while the scanner is missing, nothing while it is connected.
  */
 import type { HidDeviceConfig } from '../config/schema.js';
-import { describeInput } from './describe-input.js';
+import { describeInput } from '../barcode/describe.js';
 import { HidReportReader } from './hid-reader.js';
 import {
   hidUnavailableMessage,

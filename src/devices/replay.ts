@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { ReplayDeviceConfig } from '../config/schema.js';
-import { describeInput } from './describe-input.js';
+import { describeInput } from '../barcode/describe.js';
 import { describeDrop, LineFramer, type DroppedFragment, type FrameResult } from './framing.js';
 import { HidReportReader } from './hid-reader.js';
 import { parseRecording, RecordingError, type RecordedChunk } from './recording.js';

