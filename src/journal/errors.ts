@@ -2,6 +2,7 @@
  * The journal's two failures, in words staff can act on: someone else holds the journal, or the disk
  * won't take the line (and why, from the system error code).
  */
+import { errnoWords, errorCode } from '../errno.js';
 
 /** Another live offcirc writes this journal; two writers would interleave and duplicate lines. */
 export class JournalLockedError extends Error {
@@ -40,34 +41,7 @@ export class JournalWriteError extends Error {
   }
 }
 
-const REASONS: Readonly<Record<string, string>> = {
-  ENOSPC: 'disk full',
-  EDQUOT: 'disk quota exceeded',
-  EFBIG: 'file too large',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'read-only file system',
-  EIO: 'I/O error',
-  ENODEV: 'the device is gone',
-  ENXIO: 'the device is gone',
-  ESTALE: 'the network file system lost the file',
-  ENOENT: 'no such file or folder',
-  ENOTDIR: 'a part of the path is a file, not a folder',
-  EISDIR: 'the path is a folder, not a file',
-  ENAMETOOLONG: 'the name is too long',
-  ELOOP: 'too many symbolic links',
-  EXDEV: 'the destination is on another file system',
-  EEXIST: 'it already exists',
-  EMFILE: 'too many open files',
-  ENFILE: 'too many open files',
-  EBUSY: 'the file system is busy',
-};
-
-/** The error code of a Node system error, if it is one. */
-export function errorCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
+export { errorCode };
 
 /** Turns any failure of `action` ("writing", "opening", …) on `file` into a JournalWriteError. */
 export function writeError(error: unknown, action: string, file: string): JournalWriteError {
@@ -80,7 +54,5 @@ export function writeError(error: unknown, action: string, file: string): Journa
     const reason = typeof refused.reason === 'string' ? refused.reason : String(error);
     return new JournalWriteError(reason, action, about, code, error);
   }
-  const reason =
-    (code && REASONS[code]) ?? (error instanceof Error ? error.message : String(error)).replace(/^\w+: /, '');
-  return new JournalWriteError(reason, action, file, code, error);
+  return new JournalWriteError(errnoWords(error), action, file, code, error);
 }

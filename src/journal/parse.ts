@@ -2,6 +2,7 @@
  * Reads OffCirc.dat bytes as lines without decoding them: a byte-level splitter (pure, O(n), flat memory),
  * a streaming file reader built on it, and the facts of a line that has already passed verification.
  */
+import { errnoWords } from '../errno.js';
 import { constants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { HEADER, RECORD, TIMESTAMP, type LineEnding } from './line.js';
@@ -124,35 +125,12 @@ export class UnreadableFileError extends Error {
   }
 }
 
-/** Turns a Node file-system error into a few plain words. */
-export function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a directory';
-    case 'ENOTDIR':
-      return 'a part of the path is not a directory';
-    case 'ENOSPC':
-      return 'no space left on the device';
-    case 'EROFS':
-      return 'read-only file system';
-    case 'EDQUOT':
-      return 'disk quota exceeded';
-    case 'EIO':
-      return 'input/output error (a failing disk or a removed USB stick?)';
-    default:
-      return error instanceof Error ? error.message : String(error);
-  }
-}
+/** Turns a Node file-system error into a few plain words (the one table: errno.ts). */
+export const describeFsError = (error: unknown): string => errnoWords(error);
 
 /** What a file that is not a regular file is, in a technician's words. */
 function describeKind(stat: Stats): string {
-  if (stat.isDirectory()) return 'it is a directory';
+  if (stat.isDirectory()) return 'it is a folder, not a file';
   if (stat.isFIFO()) return 'it is a FIFO (named pipe), not a regular file';
   if (stat.isCharacterDevice()) return 'it is a character device, not a regular file';
   if (stat.isBlockDevice()) return 'it is a block device, not a regular file';

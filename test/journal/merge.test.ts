@@ -321,9 +321,7 @@ describeNeeding(smallDiskProblem(), 'merge: atomic output on a full disk', () =>
       const a = await file('a.dat', lines.join(''));
       const { code, err } = await merge([a], { out, force: true });
       expect(code).toBe(74);
-      expect(err).toEqual([
-        `offcirc merge: writing ${out}: no space left on the device; nothing was written`,
-      ]);
+      expect(err).toEqual([`offcirc merge: writing ${out}: disk full; nothing was written`]);
       expect(await read(out)).toBe('the merge of yesterday\r\n');
       expect(await readdir(small)).toEqual(['OffCirc.dat']);
     } finally {

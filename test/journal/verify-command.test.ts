@@ -330,8 +330,8 @@ describe('verify: files it cannot read', () => {
     expect(code).toBe(2);
     expect(err).toEqual([
       `${missing}: cannot read: no such file`,
-      `${folder}: cannot read: it is a directory`,
-      `${belowFile}: cannot read: a part of the path is not a directory`,
+      `${folder}: cannot read: it is a folder, not a file`,
+      `${belowFile}: cannot read: a part of the path is not a folder`,
     ]);
     expect(out).toEqual(['4 lines, 3 loans, 1 return, 0 problems, 3 unreadable']);
   });
