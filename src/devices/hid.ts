@@ -6,6 +6,7 @@
 import type { HidDeviceConfig } from '../config/schema.js';
 import { describeInput } from '../barcode/describe.js';
 import { HidReportReader } from './hid-reader.js';
+import { RetryTimer, StatusReporter } from './reconnect.js';
 import {
   hidUnavailableMessage,
   loadNodeHid,
@@ -29,11 +30,11 @@ export class HidScanner implements Scanner {
   private hid: NodeHidModule | undefined;
   private handle: HidHandle | undefined;
   private reader: HidReportReader | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly reporter: StatusReporter;
+  private readonly retryTimer: RetryTimer;
   private running = false;
   /** Bumped by stop(), so an attempt still awaiting node-hid's import doesn't open after it. */
   private generation = 0;
-  private last: { status: DeviceStatus; message: string } | undefined;
   private warnedDriver = false;
 
   constructor(
@@ -42,6 +43,12 @@ export class HidScanner implements Scanner {
     private readonly deps: HidScannerDeps = {},
   ) {
     this.id = config.id;
+    this.reporter = new StatusReporter(config.id, sink, { firstWordWhileDisconnected: true });
+    // stop() bumps the generation, so an attempt in flight when it ran opens nothing.
+    this.retryTimer = new RetryTimer(config.reconnectMs, () => {
+      const generation = this.generation;
+      void this.attempt(generation);
+    });
   }
 
   async start(): Promise<void> {
@@ -53,8 +60,7 @@ export class HidScanner implements Scanner {
   async stop(): Promise<void> {
     this.running = false;
     this.generation++;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.retryTimer.cancel();
     this.close();
   }
 
@@ -70,7 +76,6 @@ export class HidScanner implements Scanner {
   }
 
   private async attempt(generation: number): Promise<void> {
-    this.timer = undefined;
     if (!this.running || generation !== this.generation) return;
     let hid: NodeHidModule;
     try {
@@ -165,19 +170,11 @@ export class HidScanner implements Scanner {
   }
 
   private retry(): void {
-    if (!this.running || this.timer !== undefined) return;
-    const generation = this.generation;
-    this.timer = setTimeout(() => void this.attempt(generation), this.config.reconnectMs);
+    if (this.running) this.retryTimer.schedule();
   }
 
-  /**
-   * Reports a status only when it changes, so retries don't repeat it. A new error message is a change (it
-   * names a new fix); while disconnected, the first message (unplugged, or not found) stays.
-   */
   private report(status: DeviceStatus, message: string): void {
-    if (this.last?.status === status && (status !== 'error' || this.last.message === message)) return;
-    this.last = { status, message };
-    this.sink.status({ device: this.id, status, message });
+    this.reporter.report(status, message);
   }
 }
 

@@ -4,18 +4,27 @@
  */
 import type { DeviceStatus, ScannerSink } from './scanner.js';
 
-/** Forwards a device's status only when status or message changes: a retry every 2 s must not flood the log. */
+/**
+ * Forwards a device's status only when it changes: a retry every 2 s must not flood the log. With
+ * `firstWordWhileDisconnected`, a new message while still disconnected isn't a change either (the first
+ * one, unplugged or not found, stays); an error's new message always is (it names a new fix).
+ */
 export class StatusReporter {
   private last: { status: DeviceStatus; message: string } | undefined;
 
   constructor(
     private readonly device: string,
     private readonly sink: Pick<ScannerSink, 'status'>,
+    private readonly options: { firstWordWhileDisconnected?: boolean } = {},
   ) {}
 
   /** Reports unless it is what was reported last; returns whether it was reported. */
   report(status: DeviceStatus, message: string): boolean {
-    if (this.last?.status === status && this.last.message === message) return false;
+    const same =
+      this.last?.status === status &&
+      (this.last.message === message ||
+        (status === 'disconnected' && this.options.firstWordWhileDisconnected === true));
+    if (same) return false;
     this.last = { status, message };
     this.sink.status({ device: this.device, status, message });
     return true;
