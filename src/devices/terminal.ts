@@ -2,6 +2,7 @@
  * The terminal as a scanner (headless mode): each line on standard input, typed or piped, is a scan. A
  * keyboard-wedge scanner types into the same place, so these scans share the "keyboard" group.
  */
+import { KEYBOARD_GROUP } from '../kiosk/events.js';
 import { StringDecoder } from 'node:string_decoder';
 import type { TerminalDeviceConfig } from '../config/schema.js';
 import type { Scan, Scanner, ScannerSink } from './scanner.js';
@@ -9,8 +10,7 @@ import { describeContent } from '../barcode/describe.js';
 import { DEFAULT_MAX_LINE, LineFramer, type FrameResult } from './framing.js';
 import { StatusReporter } from './reconnect.js';
 
-/** The double-read group of everything that arrives as typed keys (terminal, non-exclusive HID keyboard). */
-export const KEYBOARD_GROUP = 'keyboard';
+export { KEYBOARD_GROUP } from '../kiosk/events.js';
 
 /**
  * Typed input to lines, the same way everywhere keys are read (this driver and the screen): UTF-8

@@ -5,6 +5,12 @@ import type { Mode } from '../config/schema.js';
 
 export type { Mode };
 
+/**
+ * The double-read group of everything that arrives as typed keys (the terminal, the screen's typed lines,
+ * a keyboard-mode HID scanner read without `exclusive`): one scan arriving two ways counts once.
+ */
+export const KEYBOARD_GROUP = 'keyboard';
+
 /** A scan as the kiosk sees it: the text as received, which device, when (drivers' scans are this). */
 export interface KioskScan {
   text: string;

@@ -3,7 +3,7 @@
  * kiosk screen and Enter ends a line. The screen reads the keys (Ink owns standard input) and hands each
  * line here; from then on it is a scan like any scanner's, in its own lane of the station's queue.
  */
-import { KEYBOARD_GROUP } from '../devices/terminal.js';
+import { KEYBOARD_GROUP } from '../kiosk/events.js';
 import type { ScanSink, ScanSource } from './ports.js';
 
 export class TypedLines implements ScanSource {
