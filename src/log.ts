@@ -130,6 +130,13 @@ export function createLogger(options: LoggerOptions): StationLogger {
   };
 }
 
+/** What the log says of a card the patron list doesn't vouch for, by what the kiosk did with it. */
+const CHECK_WORDS = {
+  lend: (standing: string) => `card ${standing} on the patron list: lent`,
+  warn: (standing: string) => `card ${standing} on the patron list: lent with a warning`,
+  admitted: (standing: string) => `card ${standing} on the patron list: admitted by staff with the PIN`,
+} as const;
+
 /** One kiosk event as a log record: level, message and fields (with `event`). */
 export function eventRecord(event: KioskEvent): [LogLevel, string, LogFields] {
   switch (event.type) {
@@ -157,10 +164,17 @@ export function eventRecord(event: KioskEvent): [LogLevel, string, LogFields] {
       return ['info', event.reason, { event: 'ignored', reason: event.reason, device: event.device }];
     case 'session': {
       const patron = maskForLog(event.patron);
+      const check = event.check && CHECK_WORDS[event.check.action](event.check.standing);
       return [
-        'info',
-        `session ${event.action} for ${patron}${event.reason ? ` (${event.reason})` : ''}`,
-        { event: 'session', action: event.action, patron, reason: event.reason },
+        check && event.check?.action !== 'lend' ? 'warn' : 'info',
+        `session ${event.action} for ${patron}${event.reason ? ` (${event.reason})` : ''}${check ? ` (${check})` : ''}`,
+        {
+          event: 'session',
+          action: event.action,
+          patron,
+          reason: event.reason,
+          ...(event.check && { standing: event.check.standing, check: event.check.action }),
+        },
       ];
     }
     case 'mode':

@@ -11,6 +11,7 @@ import type { Classified } from '../barcode/classify.js';
 import { describeScan } from '../barcode/describe.js';
 import {
   maskPatron,
+  type PatronCheck,
   type KioskEvent,
   type KioskScan as Scan,
   type KioskView,
@@ -20,6 +21,14 @@ import {
 } from './events.js';
 import { DoubleReads } from './double-read.js';
 import { KIOSK_REASONS } from './reasons.js';
+import type { DayLoans, Limits } from './limits.js';
+import {
+  DEFAULT_POLICIES,
+  standingOf,
+  type PatronDirectory,
+  type PatronPolicies,
+  type Standing,
+} from './patrons.js';
 
 export { KIOSK_REASONS };
 
@@ -29,9 +38,18 @@ export interface KioskOptions {
   idleTimeoutMs: number;
   /** The same barcode from the same scan group within this long is a double read; 0 turns it off. */
   doubleReadMs: number;
+  /** The offline patron list; without one (or with none loaded) cards are not checked. */
+  patrons?: PatronDirectory;
+  /** What to do with a blocked, expired or unknown card; default refuse, refuse, lend. */
+  policies?: PatronPolicies;
+  limits?: Limits;
+  /** Loans per patron today, seeded from what this station wrote today; needed for itemsPerPatronPerDay. */
+  dayLoans?: Pick<DayLoans, 'count' | 'add'>;
+  /** A loan's provisional due date (ms since the epoch), if loans get one. */
+  dueDate?: (item: string, at: number) => number | undefined;
 }
 
-export type KioskCommand = 'loan' | 'return' | 'endSession';
+export type KioskCommand = 'loan' | 'return' | 'endSession' | 'admit';
 
 export type { KioskView };
 
@@ -41,12 +59,15 @@ interface Session {
   /** Items whose loan is durable: only written() adds here, so a failed write can be scanned again. */
   loaned: Set<string>;
   recent: RecentTransaction[];
+  /** Lent to with a warning: the screen asks the patron to see staff. */
+  warned: boolean;
 }
 
 /** Where a transaction came from, so a late written() lands in the list it belongs to or in none. */
 interface Origin {
   sessionId?: number;
   returnRunId?: number;
+  due?: number;
 }
 
 export class Kiosk {
@@ -59,6 +80,8 @@ export class Kiosk {
   private readonly pending = new Map<Transaction, Origin>();
   private readonly doubleReads: DoubleReads;
   private nextId = 1;
+  /** The card last refused by the patron list, which staff may admit until the idle timeout. */
+  private refusedCard: { patron: string; standing: Standing } | undefined;
 
   constructor(private readonly options: KioskOptions) {
     if (!(options.idleTimeoutMs > 0)) throw new RangeError('idleTimeoutMs must be a positive number');
@@ -92,14 +115,24 @@ export class Kiosk {
         return reject(classified.reason);
       case 'command':
         return { events: [...events, ...this.command(classified.command, now)] };
-      case 'patron':
+      case 'patron': {
         if (this.mode === 'return') return reject(KIOSK_REASONS.returnModePatron);
-        if (this.session !== undefined && this.session.patron !== classified.patron)
-          events.push(this.endSession('replaced', now));
         // The same card again keeps its session and list; saying 'opened' again tells the screen it was seen.
-        this.session ??= { id: this.nextId++, patron: classified.patron, loaned: new Set(), recent: [] };
-        events.push({ type: 'session', action: 'opened', patron: classified.patron, at: now });
+        if (this.session !== undefined && this.session.patron === classified.patron) {
+          events.push({ type: 'session', action: 'opened', patron: classified.patron, at: now });
+          return { events };
+        }
+        if (this.session !== undefined) events.push(this.endSession('replaced', now));
+        const standing = standingOf(this.options.patrons, classified.patron, now);
+        const policy = standing && (this.options.policies ?? DEFAULT_POLICIES)[standing];
+        if (standing !== undefined && policy === 'refuse') {
+          this.refusedCard = { patron: classified.patron, standing };
+          return reject(REFUSALS[standing]);
+        }
+        const check = standing && { standing, action: policy as 'lend' | 'warn' };
+        events.push(this.openSession(classified.patron, now, check));
         return { events };
+      }
       case 'item': {
         const item = classified.item;
         if (this.mode === 'return') {
@@ -114,6 +147,8 @@ export class Kiosk {
           events.push({ type: 'ignored', reason: KIOSK_REASONS.beingSaved, device: scan.device, at: now });
           return { events };
         }
+        const over = this.overLimit(session, now);
+        if (over !== undefined) return reject(over);
         const write: Transaction = {
           kind: 'loan',
           item,
@@ -121,7 +156,8 @@ export class Kiosk {
           at: now,
           device: scan.device,
         };
-        this.pending.set(write, { sessionId: session.id });
+        const due = this.options.dueDate?.(item, now);
+        this.pending.set(write, { sessionId: session.id, ...(due !== undefined && { due }) });
         return { events, write };
       }
     }
@@ -130,6 +166,18 @@ export class Kiosk {
   /** A command from a key or a command barcode (scan() turns command barcodes into this). */
   command(command: KioskCommand, now: number): KioskEvent[] {
     const events = this.expire(now);
+    if (command === 'admit') {
+      const refused = this.refusedCard;
+      if (refused === undefined || this.mode !== 'loan') {
+        events.push({ type: 'ignored', reason: KIOSK_REASONS.nothingToAdmit, at: now });
+        return events;
+      }
+      // Staff's key counts as someone at the kiosk: the admitted patron gets the full idle time.
+      this.lastScanAt = now;
+      if (this.session !== undefined) events.push(this.endSession('replaced', now));
+      events.push(this.openSession(refused.patron, now, { standing: refused.standing, action: 'admitted' }));
+      return events;
+    }
     if (command === 'endSession') {
       if (this.session === undefined)
         events.push({ type: 'ignored', reason: KIOSK_REASONS.noSession, at: now });
@@ -137,6 +185,7 @@ export class Kiosk {
       return events;
     }
     if (command !== this.mode) {
+      this.refusedCard = undefined;
       if (this.session !== undefined) events.push(this.endSession('mode', now));
       this.mode = command;
       this.newReturnRun();
@@ -149,8 +198,15 @@ export class Kiosk {
   written(tx: Transaction, line: number, now: number): KioskEvent[] {
     const events = this.expire(now);
     const origin = this.takePending(tx);
-    events.push({ type: 'transaction', transaction: tx, line });
-    const recent: RecentTransaction = { kind: tx.kind, item: tx.item, at: tx.at };
+    const due = origin?.due;
+    events.push({ type: 'transaction', transaction: tx, line, ...(due !== undefined && { due }) });
+    if (tx.kind === 'loan' && tx.patron !== undefined) this.options.dayLoans?.add(tx.patron, tx.at);
+    const recent: RecentTransaction = {
+      kind: tx.kind,
+      item: tx.item,
+      at: tx.at,
+      ...(due !== undefined && { due }),
+    };
     // Only into the list it was scanned for: a loan written after its patron left is not the next one's.
     if (tx.kind === 'loan' && this.session !== undefined && origin?.sessionId === this.session.id) {
       this.session.loaned.add(tx.item);
@@ -206,7 +262,8 @@ export class Kiosk {
 
   /** When tick() will next have something to end (an idle session or return list), if anything. */
   nextExpiry(): number | undefined {
-    if (this.session === undefined && this.returns.recent.length === 0) return undefined;
+    if (this.session === undefined && this.returns.recent.length === 0 && this.refusedCard === undefined)
+      return undefined;
     return this.lastScanAt + this.options.idleTimeoutMs;
   }
 
@@ -222,6 +279,9 @@ export class Kiosk {
       recent: recent.map((r) => ({ ...r })),
       inService: this.outOfService === undefined,
       ...(this.outOfService !== undefined && { outOfServiceReason: this.outOfService }),
+      ...(this.options.patrons !== undefined && { patronList: this.options.patrons.info() }),
+      ...(this.refusedCard !== undefined && this.mode === 'loan' && { admittable: true }),
+      ...(this.session?.warned && { patronWarning: true }),
     };
   }
 
@@ -231,15 +291,54 @@ export class Kiosk {
     if (now < this.lastScanAt) this.lastScanAt = now;
     if (now - this.lastScanAt < this.options.idleTimeoutMs) return [];
     const events: KioskEvent[] = [];
+    // A refused card no one admitted in the idle time is forgotten with everything else of its patron.
+    this.refusedCard = undefined;
     if (this.session !== undefined) events.push(this.endSession('idle', now));
     if (this.returns.recent.length > 0) this.newReturnRun();
     return events;
   }
 
+  private openSession(patron: string, now: number, check: PatronCheck | undefined): KioskEvent {
+    // Another card now at the kiosk: the refused one can no longer be admitted by mistake.
+    this.refusedCard = undefined;
+    this.session = {
+      id: this.nextId++,
+      patron,
+      loaned: new Set(),
+      recent: [],
+      warned: check?.action === 'warn',
+    };
+    return { type: 'session', action: 'opened', patron, at: now, ...(check && { check }) };
+  }
+
   private endSession(reason: 'replaced' | 'idle' | 'command' | 'mode', now: number): KioskEvent {
-    const patron = this.session?.patron ?? '';
+    const session = this.session;
     this.session = undefined;
-    return { type: 'session', action: 'ended', patron, reason, at: now };
+    const loans = session?.recent ?? [];
+    const summary = { loans: loans.length, due: loans.flatMap((r) => (r.due === undefined ? [] : [r.due])) };
+    return { type: 'session', action: 'ended', patron: session?.patron ?? '', reason, at: now, summary };
+  }
+
+  /** Why one more loan in `session` would break a limit (counting loans still being written), if it would. */
+  private overLimit(session: Session, now: number): string | undefined {
+    const { itemsPerSession, itemsPerPatronPerDay } = this.options.limits ?? {};
+    let pendingSession = 0;
+    let pendingPatron = 0;
+    for (const [tx, origin] of this.pending) {
+      if (tx.kind !== 'loan' || tx.patron !== session.patron) continue;
+      pendingPatron++;
+      if (origin.sessionId === session.id) pendingSession++;
+    }
+    if (itemsPerSession !== undefined && session.loaned.size + pendingSession >= itemsPerSession)
+      return KIOSK_REASONS.sessionLimit(itemsPerSession);
+    const today = this.options.dayLoans?.count(session.patron, now);
+    if (
+      itemsPerPatronPerDay !== undefined &&
+      today !== undefined &&
+      today + pendingPatron >= itemsPerPatronPerDay
+    )
+      return KIOSK_REASONS.dayLimit(itemsPerPatronPerDay);
+    return undefined;
   }
 
   private newReturnRun(): void {
@@ -269,6 +368,12 @@ export class Kiosk {
     return origin;
   }
 }
+
+const REFUSALS: Record<Standing, string> = {
+  blocked: KIOSK_REASONS.patronBlocked,
+  expired: KIOSK_REASONS.patronExpired,
+  unknown: KIOSK_REASONS.patronUnknown,
+};
 
 /** What makes two reads "the same barcode" for the double-read check. */
 function readKey(scan: Scan, classified: Classified): string {

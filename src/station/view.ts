@@ -31,7 +31,7 @@ export interface StationFeed {
 
 /** What the screen may ask the station to do. */
 export interface StationControl {
-  command(command: 'loan' | 'return' | 'endSession'): void;
+  command(command: 'loan' | 'return' | 'endSession' | 'admit'): void;
   /**
    * A line typed on the terminal and ended with Enter: a scan from the terminal device; with `error`, one
    * already known to be unusable, which the kiosk rejects with that reason.

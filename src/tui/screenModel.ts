@@ -161,7 +161,12 @@ function decision(
 
 function staff(input: InputState, now: number, g: Glyphs): ScreenModel['staff'] {
   if (input.prompt) {
-    const what = { quit: 'quit', loan: 'switch to LOAN', return: 'switch to RETURN' }[input.prompt.for];
+    const what = {
+      quit: 'quit',
+      loan: 'switch to LOAN',
+      return: 'switch to RETURN',
+      admit: 'let the refused card borrow',
+    }[input.prompt.for];
     return {
       kind: 'prompt',
       text: `Staff PIN to ${what}:`,
