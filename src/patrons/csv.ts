@@ -57,8 +57,10 @@ export class CsvReader {
           this.closed = true;
           // falls through to the unquoted handling of c below
         } else {
-          if (c === '"') this.quoteSeen = true;
-          else {
+          if (c === '"') {
+            this.quoteSeen = true;
+            this.quotedCr = false;
+          } else {
             // A line break inside quotes is part of the field, and still a line of the file.
             if (c === '\r' || (c === '\n' && !this.quotedCr)) this.line++;
             this.quotedCr = c === '\r';
@@ -79,6 +81,7 @@ export class CsvReader {
         if (c === '\r') this.pendingCr = true;
       } else if (c === '"' && this.field === '' && !this.closed) {
         this.quoted = true;
+        this.quotedCr = false;
       } else if (this.closed) {
         this.bad ??= 'text after a closing quote';
         this.field += c;
