@@ -33,3 +33,12 @@ export function maskCard(patron: string, dot = '•'): string {
   const dots = dot.repeat(4);
   return chars.length > 4 ? `${dots}${chars.slice(-4).join('')}` : dots;
 }
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** A local date as "Tue 15 Dec": a due date, short enough for a list row and any terminal's font. */
+export function dayDate(at: number): string {
+  const d = new Date(at);
+  return `${DAYS[d.getDay()]} ${d.getDate()} ${MONTHS[d.getMonth()]}`;
+}
