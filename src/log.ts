@@ -130,6 +130,12 @@ export function createLogger(options: LoggerOptions): StationLogger {
   };
 }
 
+/** A local date "YYYY-MM-DD". */
+function localDate(at: number): string {
+  const d = new Date(at);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
 /** What the log says of a card the patron list doesn't vouch for, by what the kiosk did with it. */
 const CHECK_WORDS = {
   lend: (standing: string) => `card ${standing} on the patron list: lent`,
@@ -143,10 +149,14 @@ export function eventRecord(event: KioskEvent): [LogLevel, string, LogFields] {
     case 'transaction': {
       const t = event.transaction;
       const patron = t.patron === undefined ? undefined : maskForLog(t.patron);
+      // The provisional due date as the local date it falls on (the end of that day).
+      const due = event.due === undefined ? undefined : localDate(event.due);
       return [
         'info',
-        t.kind === 'loan' ? `loan of ${t.item} to ${patron}` : `return of ${t.item}`,
-        { event: 'transaction', kind: t.kind, item: t.item, patron, line: event.line, device: t.device },
+        t.kind === 'loan'
+          ? `loan of ${t.item} to ${patron}${due ? ` (due about ${due})` : ''}`
+          : `return of ${t.item}`,
+        { event: 'transaction', kind: t.kind, item: t.item, patron, line: event.line, device: t.device, due },
       ];
     }
     case 'rejected':
