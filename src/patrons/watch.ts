@@ -102,6 +102,12 @@ export class PatronListWatch implements PatronDirectory {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
         return this.fail(`${file}: ${(error as Error).message}`);
       if (this.list === undefined && this.signature === 'none') return;
+      if (this.signature === '')
+        this.options.log('info', `no patron list at ${file}: cards are not checked until one is imported`, {
+          event: 'patrons',
+          path: file,
+          entries: 0,
+        });
       this.signature = 'none';
       if (this.list !== undefined)
         this.options.log('warn', `the patron list ${file} was removed: cards are no longer checked`, {
