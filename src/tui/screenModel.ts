@@ -257,7 +257,7 @@ export function screenModel({
     ...(r.due !== undefined && { due: `due about ${dayDate(r.due)}` }),
   }));
   const provisional = view.recent.some((r) => r.due !== undefined)
-    ? ` ${g.separator} due dates are provisional: the library system confirms them`
+    ? ` ${g.separator} due dates provisional: the library confirms them`
     : '';
   const guarded = (action: 'quit' | 'loan' | 'return', label: string) =>
     needsPin(action, rules) ? `${label} (staff)` : label;

@@ -102,6 +102,20 @@ describe('offcirc patrons import: CSV', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('ENOENT');
     expect(() => statSync(path.join(dir, 'patrons.list'))).toThrow();
+    // The list's folder can't be made (a file stands where it should be): exit 74, the reason said.
+    writeFileSync(path.join(dir, 'plain'), '');
+    writeFileSync(path.join(dir, 'ok.csv'), 'barcode\n1\n');
+    const io = await runOffcirc([
+      'patrons',
+      'import',
+      path.join(dir, 'ok.csv'),
+      '--journal',
+      path.join(dir, 'plain', 'OffCirc.dat'),
+    ]);
+    expect(io.code).toBe(74);
+    expect(io.stderr).toMatch(
+      /cannot write the patron list .*plain\/patrons\.list: .*(EEXIST|ENOTDIR).*; the old list is kept/,
+    );
     const format = await importFile(dir, 'x.csv', 'barcode\n1\n', ['--format', 'xml']);
     expect(format.code).toBe(64);
     expect(format.stderr).toContain('--format "xml" is not known, expected one of csv, alma-json');

@@ -222,7 +222,7 @@ describe('offcirc run on a terminal', () => {
     await pty.write('31234000000016\r');
     const lent = await waitForScreen((s) => s.includes('✓ Loaned'), 'the loan');
     expect(lent).toMatch(/Loan +31234000000016 +due about \w{3} \d{1,2} \w{3}/);
-    expect(lent).toContain('due dates are provisional');
+    expect(lent).toContain('due dates provisional: the library confirms them');
 
     await tmux('send-keys', '-t', 'kiosk', 'F3');
     const summary = await waitForScreen((s) => s.includes('Thank you! You borrowed 1 item.'), 'the summary');

@@ -25,7 +25,7 @@ describe('the kiosk screen: due dates and the summary', () => {
     const s = renderScreen({ station });
     expect(s.frame()).toMatch(/14:01 +Loan +31234000000016 +due about Mon 14 Dec/);
     expect(s.frame()).toMatch(/14:02 +Loan +31234000000024 +due about Mon 7 Dec/);
-    expect(s.frame()).toContain('due dates are provisional: the library system confirms them');
+    expect(s.frame()).toContain('due dates provisional: the library confirms them');
   });
 
   it('after the session, sums it up for a few seconds, then shows nothing of it', async () => {
