@@ -187,6 +187,12 @@ export function eventRecord(event: KioskEvent): [LogLevel, string, LogFields] {
         },
       ];
     }
+    case 'returns':
+      return [
+        'info',
+        `returns ended (${event.reason}): ${event.returns} returned`,
+        { event: 'returns', action: 'ended', returns: event.returns, reason: event.reason },
+      ];
     case 'mode':
       return ['info', `mode: ${event.mode}`, { event: 'mode', mode: event.mode }];
     case 'service':

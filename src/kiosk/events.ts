@@ -87,6 +87,8 @@ export type KioskEvent =
       /** On 'ended': what the session did. */
       summary?: SessionSummary;
     }
+  /** Return mode's list of returns ended (idle, "Done", a mode change): how many, for the summary. */
+  | { type: 'returns'; action: 'ended'; returns: number; reason: 'idle' | 'command' | 'mode'; at: number }
   | { type: 'mode'; mode: Mode; at: number }
   | { type: 'service'; inService: boolean; reason?: string; at: number };
 

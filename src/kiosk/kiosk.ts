@@ -179,14 +179,16 @@ export class Kiosk {
       return events;
     }
     if (command === 'endSession') {
-      if (this.session === undefined)
-        events.push({ type: 'ignored', reason: KIOSK_REASONS.noSession, at: now });
-      else events.push(this.endSession('command', now));
+      // In return mode, "Done" ends the run of returns on screen, with its summary.
+      if (this.session !== undefined) events.push(this.endSession('command', now));
+      else if (this.returns.recent.length > 0) events.push(this.endReturns('command', now));
+      else events.push({ type: 'ignored', reason: KIOSK_REASONS.noSession, at: now });
       return events;
     }
     if (command !== this.mode) {
       this.refusedCard = undefined;
       if (this.session !== undefined) events.push(this.endSession('mode', now));
+      if (this.returns.recent.length > 0) events.push(this.endReturns('mode', now));
       this.mode = command;
       this.newReturnRun();
     }
@@ -294,7 +296,7 @@ export class Kiosk {
     // A refused card no one admitted in the idle time is forgotten with everything else of its patron.
     this.refusedCard = undefined;
     if (this.session !== undefined) events.push(this.endSession('idle', now));
-    if (this.returns.recent.length > 0) this.newReturnRun();
+    if (this.returns.recent.length > 0) events.push(this.endReturns('idle', now));
     return events;
   }
 
@@ -339,6 +341,13 @@ export class Kiosk {
     )
       return KIOSK_REASONS.dayLimit(itemsPerPatronPerDay);
     return undefined;
+  }
+
+  /** Ends the run of returns listed on screen; the event says how many there were. */
+  private endReturns(reason: 'idle' | 'command' | 'mode', now: number): KioskEvent {
+    const returns = this.returns.recent.length;
+    this.newReturnRun();
+    return { type: 'returns', action: 'ended', returns, reason, at: now };
   }
 
   private newReturnRun(): void {

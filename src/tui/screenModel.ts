@@ -17,7 +17,7 @@ export interface Shown {
   decision?: { event: DecisionEvent; shownAt: number; patron?: string };
   ignored?: { reason: string; shownAt: number; patron?: string };
   /** The last session's summary: counts and due dates only, never a card or a barcode. */
-  summary?: { summary: SessionSummary; shownAt: number };
+  summary?: { summary: SessionSummary & { returns?: number }; shownAt: number };
 }
 
 /** How long the summary of a finished session stays up (unless the next patron's first scan comes sooner). */
@@ -40,6 +40,10 @@ export function noteEvent(
       return { decision: { event, shownAt: now, patron: view.patron } };
     case 'ignored':
       return { ...shown, ignored: { reason: event.reason, shownAt: now, patron: view.patron } };
+    case 'returns':
+      return event.returns > 0
+        ? { summary: { summary: { loans: 0, due: [], returns: event.returns }, shownAt: now } }
+        : {};
     case 'session':
       // What the session did stays up a few seconds; everything else of its patron goes now.
       if (event.action === 'ended' && event.summary && event.summary.loans > 0)
@@ -197,12 +201,14 @@ function staff(input: InputState, now: number, g: Glyphs): ScreenModel['staff'] 
 function summary(shown: Shown, now: number, g: Glyphs): ScreenModel['summary'] {
   const last = shown.summary;
   if (!last || now - last.shownAt >= SUMMARY_MS || now < last.shownAt) return undefined;
-  const { loans, due } = last.summary;
+  const { loans, due, returns = 0 } = last.summary;
+  const items = (n: number) => `${n} ${n === 1 ? 'item' : 'items'}`;
+  if (loans === 0) return { title: `Thank you! You returned ${items(returns)}.`, lines: [] };
   const byDay = new Map<string, number>();
   for (const at of [...due].sort((a, b) => a - b)) byDay.set(dayDate(at), (byDay.get(dayDate(at)) ?? 0) + 1);
   const lines = [...byDay].map(([day, n]) => `${n} ${n === 1 ? 'item' : 'items'} due about ${day}`);
   if (lines.length > 0) lines.push(`Due dates are provisional ${g.dash} the library system confirms them.`);
-  return { title: `Thank you! You borrowed ${loans} ${loans === 1 ? 'item' : 'items'}.`, lines };
+  return { title: `Thank you! You borrowed ${items(loans)}.`, lines };
 }
 
 /** What staff should know of the patron list, if anything: unreadable, missing where configured, too old. */

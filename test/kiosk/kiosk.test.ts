@@ -404,7 +404,7 @@ describe('Kiosk: modes', () => {
     s.scan('garbage', { after: IDLE - 1 });
     expect(s.tick(IDLE - 1)).toEqual([]);
     expect(s.kiosk.view().recent).toHaveLength(1);
-    expect(s.tick(1)).toEqual([]);
+    expect(s.tick(1)).toEqual([{ type: 'returns', action: 'ended', returns: 1, reason: 'idle', at: s.now }]);
     expect(s.kiosk.view().recent).toEqual([]);
     s.lend(ATLAS);
     expect(s.kiosk.view().recent.map((r) => r.item)).toEqual([ATLAS]);

@@ -248,3 +248,26 @@ describe('Kiosk: due dates and the summary', () => {
     expect(s.lend(BOOK).find((e) => e.type === 'transaction')).not.toHaveProperty('due');
   });
 });
+
+describe('Kiosk: the end of a run of returns', () => {
+  it('"Done" in return mode ends the list of returns with their count; with none listed it says there is nothing to end', () => {
+    const s = kiosk({ startMode: 'return' });
+    expect(s.command('endSession').map((e) => e.type === 'ignored' && e.reason)).toEqual([
+      KIOSK_REASONS.noSession,
+    ]);
+    s.lend(BOOK);
+    s.lend(ATLAS);
+    expect(s.command('endSession')).toEqual([
+      { type: 'returns', action: 'ended', returns: 2, reason: 'command', at: s.now },
+    ]);
+    expect(s.k.view().recent).toEqual([]);
+    s.lend(NOVEL);
+    expect(s.command('loan')[0]).toEqual({
+      type: 'returns',
+      action: 'ended',
+      returns: 1,
+      reason: 'mode',
+      at: s.now,
+    });
+  });
+});

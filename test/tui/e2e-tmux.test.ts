@@ -234,6 +234,14 @@ describe('offcirc run on a terminal', () => {
       'the summary gone',
     );
 
+    // Returns get their summary too: F2, the item back, F3 ("Done").
+    await tmux('send-keys', '-t', 'kiosk', 'F2');
+    await waitForScreen((s) => s.includes('Scan items to return'), 'RETURN mode');
+    await pty.write('31234000000016\r');
+    await waitForScreen((s) => s.includes('✓ Returned'), 'the return');
+    await tmux('send-keys', '-t', 'kiosk', 'F3');
+    await waitForScreen((s) => s.includes('Thank you! You returned 1 item.'), 'the returns summary');
+
     await waitFor(
       () => logText(logs).includes('card blocked on the patron list: admitted by staff with the PIN'),
       {

@@ -153,3 +153,15 @@ describe('the kiosk screen: the patron list for staff, and a warned card', () =>
     expect(s.frame()).toContain("Your library card needs attention: please see staff when you're done.");
   });
 });
+
+describe('the kiosk screen: the end of a run of returns', () => {
+  it('says how many items were returned, for a few seconds', async () => {
+    const station = new MemoryStation({ mode: 'return', recent: [] });
+    const s = renderScreen({ station });
+    station.emit({ type: 'returns', action: 'ended', returns: 2, reason: 'command', at: at(14, 2) });
+    await s.advance(0);
+    expect(s.frame()).toContain('Thank you! You returned 2 items.');
+    await s.advance(SUMMARY_MS);
+    expect(s.frame()).not.toContain('Thank you');
+  });
+});
