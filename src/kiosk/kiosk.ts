@@ -1,6 +1,7 @@
 /**
  * The kiosk's state machine: loan or return mode, the open patron session, idle timeouts, double reads
- * and being out of service. It decides and says so in events; it does no I/O and takes its clock as an
+ * and being out of service; and, with what app.ts injects, the patron list's verdict on each card
+ * (patrons.ts), the staff admit, the limits (limits.ts) and each loan's provisional due date (due.ts). It decides and says so in events; it does no I/O and takes its clock as an
  * argument. Every call is O(1) apart from the double-read window (a few entries) and list copies.
  *
  * Double reads are keyed on what a scan was classified as (the normalized patron, item or command), so
@@ -21,14 +22,8 @@ import {
 } from './events.js';
 import { DoubleReads } from './double-read.js';
 import { KIOSK_REASONS } from './reasons.js';
-import type { DayLoans, Limits } from './limits.js';
-import {
-  DEFAULT_POLICIES,
-  standingOf,
-  type PatronDirectory,
-  type PatronPolicies,
-  type Standing,
-} from './patrons.js';
+import { limitReason, type DayLoans, type Limits } from './limits.js';
+import { judgeCard, type PatronDirectory, type PatronPolicies, type Standing } from './patrons.js';
 
 export { KIOSK_REASONS };
 
@@ -123,14 +118,12 @@ export class Kiosk {
           return { events };
         }
         if (this.session !== undefined) events.push(this.endSession('replaced', now));
-        const standing = standingOf(this.options.patrons, classified.patron, now);
-        const policy = standing && (this.options.policies ?? DEFAULT_POLICIES)[standing];
-        if (standing !== undefined && policy === 'refuse') {
-          this.refusedCard = { patron: classified.patron, standing };
-          return reject(REFUSALS[standing]);
+        const verdict = judgeCard(this.options.patrons, this.options.policies, classified.patron, now);
+        if ('refuse' in verdict) {
+          this.refusedCard = { patron: classified.patron, standing: verdict.standing };
+          return reject(verdict.refuse);
         }
-        const check = standing && { standing, action: policy as 'lend' | 'warn' };
-        events.push(this.openSession(classified.patron, now, check));
+        events.push(this.openSession(classified.patron, now, verdict.check));
         return { events };
       }
       case 'item': {
@@ -323,7 +316,6 @@ export class Kiosk {
 
   /** Why one more loan in `session` would break a limit (counting loans still being written), if it would. */
   private overLimit(session: Session, now: number): string | undefined {
-    const { itemsPerSession, itemsPerPatronPerDay } = this.options.limits ?? {};
     let pendingSession = 0;
     let pendingPatron = 0;
     for (const [tx, origin] of this.pending) {
@@ -331,16 +323,11 @@ export class Kiosk {
       pendingPatron++;
       if (origin.sessionId === session.id) pendingSession++;
     }
-    if (itemsPerSession !== undefined && session.loaned.size + pendingSession >= itemsPerSession)
-      return KIOSK_REASONS.sessionLimit(itemsPerSession);
     const today = this.options.dayLoans?.count(session.patron, now);
-    if (
-      itemsPerPatronPerDay !== undefined &&
-      today !== undefined &&
-      today + pendingPatron >= itemsPerPatronPerDay
-    )
-      return KIOSK_REASONS.dayLimit(itemsPerPatronPerDay);
-    return undefined;
+    return limitReason(this.options.limits, {
+      session: session.loaned.size + pendingSession,
+      ...(today !== undefined && { today: today + pendingPatron }),
+    });
   }
 
   /** Ends the run of returns listed on screen; the event says how many there were. */
@@ -377,12 +364,6 @@ export class Kiosk {
     return origin;
   }
 }
-
-const REFUSALS: Record<Standing, string> = {
-  blocked: KIOSK_REASONS.patronBlocked,
-  expired: KIOSK_REASONS.patronExpired,
-  unknown: KIOSK_REASONS.patronUnknown,
-};
 
 /** What makes two reads "the same barcode" for the double-read check. */
 function readKey(scan: Scan, classified: Classified): string {

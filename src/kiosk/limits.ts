@@ -4,6 +4,7 @@
  * O(1) per call; memory grows with today's patrons.
  */
 import { localDay } from './patrons.js';
+import { KIOSK_REASONS } from './reasons.js';
 
 export class DayLoans {
   private day: number;
@@ -38,4 +39,20 @@ export class DayLoans {
 export interface Limits {
   itemsPerSession?: number;
   itemsPerPatronPerDay?: number;
+}
+
+/** Why one more loan would break a limit, given the loans already in the session and the patron's today. */
+export function limitReason(
+  limits: Limits | undefined,
+  loans: { session: number; today?: number },
+): string | undefined {
+  if (limits?.itemsPerSession !== undefined && loans.session >= limits.itemsPerSession)
+    return KIOSK_REASONS.sessionLimit(limits.itemsPerSession);
+  if (
+    limits?.itemsPerPatronPerDay !== undefined &&
+    loans.today !== undefined &&
+    loans.today >= limits.itemsPerPatronPerDay
+  )
+    return KIOSK_REASONS.dayLimit(limits.itemsPerPatronPerDay);
+  return undefined;
 }

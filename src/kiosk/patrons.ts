@@ -3,6 +3,8 @@
  * a policy. The list itself (a file of keyed hashes, src/patrons/) is injected behind PatronDirectory:
  * the kiosk does no I/O. O(1) here; the lookup costs what the directory says (a binary search).
  */
+import type { PatronCheck } from './events.js';
+import { KIOSK_REASONS } from './reasons.js';
 
 /** One card's entry in the list. `expiry` is a local date as the number YYYYMMDD. */
 export interface PatronRecord {
@@ -56,4 +58,27 @@ export function standingOf(
   if (record.blocked || record.inactive) return 'blocked';
   if (record.expiry !== undefined && record.expiry < localDay(now)) return 'expired';
   return undefined;
+}
+
+const REFUSALS: Record<Standing, string> = {
+  blocked: KIOSK_REASONS.patronBlocked,
+  expired: KIOSK_REASONS.patronExpired,
+  unknown: KIOSK_REASONS.patronUnknown,
+};
+
+/**
+ * What a card scanned in loan mode gets: refused (with the reason, and its standing for a staff admit),
+ * or a session, noting the standing and the policy applied when the card was not in good standing.
+ */
+export function judgeCard(
+  directory: PatronDirectory | undefined,
+  policies: PatronPolicies = DEFAULT_POLICIES,
+  patron: string,
+  now: number,
+): { refuse: string; standing: Standing } | { check?: PatronCheck } {
+  const standing = standingOf(directory, patron, now);
+  if (standing === undefined) return {};
+  const policy = policies[standing];
+  if (policy === 'refuse') return { refuse: REFUSALS[standing], standing };
+  return { check: { standing, action: policy } };
 }
