@@ -216,6 +216,21 @@ describe('Kiosk: limits', () => {
   });
 });
 
+describe('Kiosk: limits count loans still being written', () => {
+  it('across sessions of the same patron, before any of them is durable', () => {
+    const dayLoans = new DayLoans(START);
+    const s = kiosk({ limits: { itemsPerPatronPerDay: 2 }, dayLoans });
+    s.scan(GOOD);
+    expect(s.scan(BOOK).write).toBeDefined();
+    s.command('endSession');
+    s.scan(GOOD);
+    expect(s.scan(ATLAS).write).toBeDefined();
+    const third = s.scan(NOVEL);
+    expect(third.write).toBeUndefined();
+    expect(rejected(third.events)).toEqual([KIOSK_REASONS.dayLimit(2)]);
+  });
+});
+
 describe('Kiosk: due dates and the summary', () => {
   it('puts the provisional due date on the transaction event and the list, and sums the session up when it ends', () => {
     const dueDate = createDueRule({
