@@ -1,6 +1,8 @@
 /** The config keys of issue 11 (patrons, limits, loans, keys.admit, an item rule's loanDays): defaults and plain-worded refusals. */
 import { describe, expect, it } from 'vitest';
-import { validateConfig } from '../../src/config/load.js';
+import path from 'node:path';
+import { loadConfig, validateConfig } from '../../src/config/load.js';
+import { tempDir, writeConfig } from '../helpers/offcirc.js';
 
 const problemsOf = (raw: unknown): string[] => {
   const result = validateConfig(raw);
@@ -53,5 +55,15 @@ describe('config: patrons, limits, loans', () => {
     expect(problemsOf({ loans: { closed: week } })).toEqual([
       'loans.closed: every weekday is closed, expected at least one open weekday',
     ]);
+  });
+});
+
+describe('config: patrons.list', () => {
+  it("is read from the config file's folder, as every other path", () => {
+    const dir = tempDir('offcirc-config-');
+    const file = writeConfig(dir, { patrons: { list: 'lists/patrons.list' } });
+    expect(loadConfig({ config: file }, {}).config.patrons.list).toBe(
+      path.join(dir, 'lists', 'patrons.list'),
+    );
   });
 });
