@@ -7,12 +7,16 @@
 import type { Config, Mode } from './config/schema.js';
 import { createClassifier } from './barcode/classify.js';
 import { createScanner } from './devices/index.js';
+import { createDueRule } from './kiosk/due.js';
+import { DayLoans } from './kiosk/limits.js';
 import { chooseStartMode } from './kiosk/start-mode.js';
 import { JournalStore } from './journal/store.js';
 import { OutboxWatch, outboxDir } from './journal/outbox.js';
 import type { Log, StationLogger } from './log.js';
 import { ControlServer, controlSocketPath } from './station/control.js';
 import { stateFile } from './station/files.js';
+import { loansTodayByPatron } from './patrons/loans-today.js';
+import { PatronListWatch, patronListPath } from './patrons/watch.js';
 import { FeedbackOutput, LogOutput, ScreenFeed, StateOutput } from './station/outputs.js';
 import type { ScanSource } from './station/ports.js';
 import { StateStore } from './station/state.js';
@@ -55,12 +59,34 @@ export function createApp(options: AppOptions): App {
     onChange: (n) => station.noteOutbox(n),
     warn: (message, fields) => log('warn', message, { event: 'outbox', ...fields }),
   });
+  const patrons = new PatronListWatch({
+    file: patronListPath(config.patrons.list, options.journalPath),
+    log,
+  });
+  // Seeded in start(), before the first scan, from what this station wrote today.
+  const dayLoans = { current: new DayLoans(now()) };
   const station: Station = new Station({
     station: config.station,
     kiosk: {
       startMode: config.startMode,
       idleTimeoutMs: config.session.idleTimeoutSeconds * 1000,
       doubleReadMs: config.session.doubleReadMs,
+      patrons,
+      policies: {
+        blocked: config.patrons.blocked,
+        expired: config.patrons.expired,
+        unknown: config.patrons.unknown,
+      },
+      limits: config.limits,
+      dayLoans: {
+        count: (patron, at) => dayLoans.current.count(patron, at),
+        add: (patron, at) => dayLoans.current.add(patron, at),
+      },
+      dueDate: createDueRule({
+        days: config.loans.days,
+        closed: config.loans.closed,
+        items: config.barcodes.item,
+      }),
     },
     modeAtStart: () => chooseStartMode(options.mode, state.rememberedMode(), config.startMode).mode,
     classify: createClassifier({ barcodes: config.barcodes, commands: config.commands }),
@@ -112,7 +138,21 @@ export function createApp(options: AppOptions): App {
       quit: () => options.onExit?.(),
     },
     async start() {
-      await station.start(); // on failure it has stopped what it started: nothing here to undo
+      await patrons.start();
+      started.push(() => patrons.stop());
+      if (config.limits.itemsPerPatronPerDay !== undefined) {
+        const at = now();
+        dayLoans.current = new DayLoans(
+          at,
+          await loansTodayByPatron(options.journalPath, config.station, at),
+        );
+      }
+      try {
+        await station.start(); // on failure it has stopped what it started
+      } catch (error) {
+        for (const stop of started.splice(0).reverse()) await stop();
+        throw error;
+      }
       started.push(() => station.stop());
       const problem = await control.start().catch((error: Error) => error.message);
       if (problem) log('warn', `no control socket: ${problem}`, { event: 'control' });

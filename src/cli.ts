@@ -180,6 +180,24 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     });
 
   program
+    .command('patrons')
+    .description('The offline patron list the kiosk checks cards against.')
+    .command('import')
+    .description(
+      'Replace the patron list from a CSV export or Alma users JSON (run nightly). Exit 0 written, 1 refused, 2 unreadable.',
+    )
+    .argument('<file>', 'the export to read')
+    .option('--format <csv|alma-json>', 'what the file is (default: config patrons.format, else by its name)')
+    .option('-c, --config <file>', 'config file (as for run)')
+    .option('-j, --journal <file>', 'the journal, if not the configured one (the list goes beside it)')
+    .action(async (file: string, options: { format?: string; config?: string; journal?: string }) => {
+      const loaded = await configFor(options);
+      if (!loaded) return;
+      const { patronsImportCommand } = await import('./commands/patrons.js');
+      setExit(await patronsImportCommand(file, options, loaded, io));
+    });
+
+  program
     .command('verify')
     .description(
       'Check OffCirc.dat files before upload; list each problem with its line. Exit 0 clean, 1 problems, 2 unreadable.',

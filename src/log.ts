@@ -161,16 +161,33 @@ export function createLogger(options: LoggerOptions): StationLogger {
   };
 }
 
+/** A local date "YYYY-MM-DD". */
+function localDate(at: number): string {
+  const d = new Date(at);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** What the log says of a card the patron list doesn't vouch for, by what the kiosk did with it. */
+const CHECK_WORDS = {
+  lend: (standing: string) => `card ${standing} on the patron list: lent`,
+  warn: (standing: string) => `card ${standing} on the patron list: lent with a warning`,
+  admitted: (standing: string) => `card ${standing} on the patron list: admitted by staff with the PIN`,
+} as const;
+
 /** One kiosk event as a log record: level, message and fields (with `event`). */
 export function eventRecord(event: KioskEvent): [LogLevel, string, LogFields] {
   switch (event.type) {
     case 'transaction': {
       const t = event.transaction;
       const patron = t.patron === undefined ? undefined : maskForLog(t.patron);
+      // The provisional due date as the local date it falls on (the end of that day).
+      const due = event.due === undefined ? undefined : localDate(event.due);
       return [
         'info',
-        t.kind === 'loan' ? `loan of ${t.item} to ${patron}` : `return of ${t.item}`,
-        { event: 'transaction', kind: t.kind, item: t.item, patron, line: event.line, device: t.device },
+        t.kind === 'loan'
+          ? `loan of ${t.item} to ${patron}${due ? ` (due about ${due})` : ''}`
+          : `return of ${t.item}`,
+        { event: 'transaction', kind: t.kind, item: t.item, patron, line: event.line, device: t.device, due },
       ];
     }
     case 'rejected':
@@ -189,12 +206,25 @@ export function eventRecord(event: KioskEvent): [LogLevel, string, LogFields] {
       return ['info', event.reason, { event: 'ignored', reason: event.reason, device: event.device }];
     case 'session': {
       const patron = maskForLog(event.patron);
+      const check = event.check && CHECK_WORDS[event.check.action](event.check.standing);
       return [
-        'info',
-        `session ${event.action} for ${patron}${event.reason ? ` (${event.reason})` : ''}`,
-        { event: 'session', action: event.action, patron, reason: event.reason },
+        check && event.check?.action !== 'lend' ? 'warn' : 'info',
+        `session ${event.action} for ${patron}${event.reason ? ` (${event.reason})` : ''}${check ? ` (${check})` : ''}`,
+        {
+          event: 'session',
+          action: event.action,
+          patron,
+          reason: event.reason,
+          ...(event.check && { standing: event.check.standing, check: event.check.action }),
+        },
       ];
     }
+    case 'returns':
+      return [
+        'info',
+        `returns ended (${event.reason}): ${event.returns} returned`,
+        { event: 'returns', action: 'ended', returns: event.returns, reason: event.reason },
+      ];
     case 'mode':
       return ['info', `mode: ${event.mode}`, { event: 'mode', mode: event.mode }];
     case 'service':

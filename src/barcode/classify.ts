@@ -4,7 +4,7 @@
  * then O(n · rules) in the scan's length, n at most MAX_SCAN_LENGTH: a pattern V8 can't run in linear
  * time runs under a timeout (barcode/pattern.ts), so no pattern holds a scan past SCAN_BUDGET_MS.
  */
-import { KIOSK_COMMANDS, type KioskCommand } from '../config/commands.js';
+import { BARCODE_COMMANDS, type BarcodeCommand } from '../config/commands.js';
 import type { BarcodeConfig, Config } from '../config/schema.js';
 import { hasValidMod10 } from './checkdigit.js';
 import { ITEM_FIELD } from './limits.js';
@@ -13,7 +13,7 @@ import { compilePattern, type ScanPattern } from './pattern.js';
 
 export { describeScan } from './describe.js';
 
-export type BarcodeCommand = KioskCommand;
+export type { BarcodeCommand };
 
 export type Classified =
   | { kind: 'patron'; patron: string }
@@ -110,7 +110,7 @@ export function createClassifier(rules: ClassifyRules, engine: { linear?: boolea
   // A command barcode is matched as configured and as normalized: a scanner that adds an AIM identifier
   // or Codabar start/stop characters must not turn "A1234B" into something no command matches.
   const commands = new Map<string, BarcodeCommand>();
-  for (const name of KIOSK_COMMANDS) {
+  for (const name of BARCODE_COMMANDS) {
     const value = rules.commands[name];
     for (const key of [value, normalize(value, options)]) if (!commands.has(key)) commands.set(key, name);
   }

@@ -284,5 +284,6 @@ export function loadConfig(options: { config?: string; journal?: string }, env =
       : defaultJournalPath();
   for (const d of config.devices) if (d.type === 'replay') d.file = resolveFrom(file, d.file);
   if (config.logging.dir) config.logging.dir = resolveFrom(file, config.logging.dir);
+  if (config.patrons.list) config.patrons.list = resolveFrom(file, config.patrons.list);
   return { config, file, journalPath };
 }

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-export { KIOSK_COMMANDS, type KioskCommand } from './commands.js';
+export { BARCODE_COMMANDS, type BarcodeCommand, type KioskCommand } from './commands.js';
 import { MAX_PATTERN_LENGTH, slowPatternProblem } from './regex-safety.js';
 
 /**
@@ -163,6 +163,30 @@ const codeRule = z.strictObject({
   checkDigit: oneOf(['mod10', 'none']).default('none'),
 });
 
+const itemRule = codeRule.extend({
+  loanDays: positiveInt('a positive number of days')
+    .optional()
+    .describe('Loans of items this rule matches are due after this many days (over loans.days).'),
+});
+
+const policy = () => oneOf(['refuse', 'warn', 'lend']);
+
+const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
+
+/** A closed day: a date "YYYY-MM-DD" that exists, or a weekday's name. */
+const closedDay = z.string(expecting('a date "YYYY-MM-DD" or a weekday such as "sunday"')).refine(
+  (day) => {
+    if ((WEEKDAYS as readonly string[]).includes(day.toLowerCase())) return true;
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+    if (!m) return false;
+    const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+    return d.toISOString().slice(0, 10) === day;
+  },
+  {
+    error: (issue) => `expected a date "YYYY-MM-DD" or a weekday such as "sunday", got ${show(issue.input)}`,
+  },
+);
+
 const refuseRule = z.strictObject({
   pattern: pattern(),
   reason: text('the sentence shown to the patron, such as "That is the ISBN. Scan the library barcode."'),
@@ -211,7 +235,7 @@ export const configSchema = z.strictObject({
         })
         .prefault({}),
       patron: z.array(codeRule, expecting('a list of rules')).default(defaultPatronRules),
-      item: z.array(codeRule, expecting('a list of rules')).default(defaultItemRules),
+      item: z.array(itemRule, expecting('a list of rules')).default(defaultItemRules),
       refuse: z.array(refuseRule, expecting('a list of rules')).default(defaultRefuseRules),
     })
     .prefault({}),
@@ -246,6 +270,9 @@ export const configSchema = z.strictObject({
       return: functionKey.default('F2'),
       endSession: functionKey.default('F3'),
       quit: functionKey.default('F10'),
+      admit: functionKey
+        .default('F4')
+        .describe('With the staff PIN, lets the card the kiosk last refused borrow for one session.'),
     })
     .superRefine(distinctValues('key'))
     .prefault({}),
@@ -271,6 +298,65 @@ export const configSchema = z.strictObject({
         ),
     })
     .prefault({}),
+  patrons: z
+    .strictObject({
+      list: text('the path of the patron list')
+        .optional()
+        .describe(
+          'The list "offcirc patrons import" writes and the kiosk reads. Default: patrons.list beside the journal.',
+        ),
+      format: oneOf(['csv', 'alma-json'])
+        .optional()
+        .describe('What "offcirc patrons import" reads. Default: alma-json for a .json file, else csv.'),
+      columns: z
+        .strictObject({
+          barcode: text('a column name').default('barcode'),
+          status: text('a column name').default('status'),
+          expiry: text('a column name').default('expiry'),
+          blocked: text('a column name').default('blocked'),
+        })
+        .prefault({})
+        .describe("The CSV header's names for each column (an Analytics report's own)."),
+      blocked: policy().default('refuse'),
+      expired: policy().default('refuse'),
+      unknown: policy().default('lend'),
+      maxAgeDays: positiveInt('a positive number of days')
+        .default(2)
+        .describe('A list older than this is shown to staff on the status line.'),
+    })
+    .prefault({})
+    .describe('The offline patron list: which cards the kiosk refuses, warns about or lends to.'),
+  limits: z
+    .strictObject({
+      itemsPerSession: positiveInt().optional(),
+      itemsPerPatronPerDay: positiveInt()
+        .optional()
+        .describe('Counted from what this station wrote today, across restarts and rotations.'),
+    })
+    .prefault({}),
+  loans: z
+    .strictObject({
+      days: positiveInt('a positive number of days')
+        .optional()
+        .describe(
+          'Loans are due after this many days (provisional: Alma sets the real date). None: no due date shown.',
+        ),
+      closed: z
+        .array(closedDay, expecting('a list of dates "YYYY-MM-DD" and weekdays'))
+        .default([])
+        .superRefine((days, ctx) => {
+          const weekdays = new Set(
+            days.map((d) => d.toLowerCase()).filter((d) => (WEEKDAYS as readonly string[]).includes(d)),
+          );
+          if (weekdays.size === 7)
+            ctx.addIssue({
+              code: 'custom',
+              message: 'every weekday is closed, expected at least one open weekday',
+            });
+        })
+        .describe('Days the library is closed: no due date falls on one.'),
+    })
+    .prefault({}),
   logging: z
     .strictObject({
       dir: text('a folder for log files').optional().describe('Default: "logs" beside the journal.'),
@@ -291,6 +377,9 @@ export type HidDeviceConfig = Extract<DeviceConfig, { type: 'hid' }>;
 export type TerminalDeviceConfig = Extract<DeviceConfig, { type: 'terminal' }>;
 export type ReplayDeviceConfig = Extract<DeviceConfig, { type: 'replay' }>;
 export type CodeRule = z.output<typeof codeRule>;
+export type ItemRule = z.output<typeof itemRule>;
+export type PatronsConfig = Config['patrons'];
+export type LoansConfig = Config['loans'];
 export type RefuseRule = z.output<typeof refuseRule>;
 export type BarcodeConfig = Config['barcodes'];
 export type Mode = Config['startMode'];

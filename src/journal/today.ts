@@ -16,8 +16,15 @@ export interface DayCount {
 const CHUNK = 64 * 1024;
 const LF = 0x0a;
 
-/** Counts the lines of `file` whose time falls on the local day of `at` (YYYYMMDD), from the end. */
-export async function countToday(file: string, at: number): Promise<DayCount> {
+/**
+ * Counts the lines of `file` whose time falls on the local day of `at` (YYYYMMDD), from the end. With
+ * `byPatron`, also adds each of today's loans to its patron's count there (the daily loan limit).
+ */
+export async function countToday(
+  file: string,
+  at: number,
+  byPatron?: Map<string, number>,
+): Promise<DayCount> {
   const day = formatTimestamp(at).slice(0, 8);
   const count: DayCount = { loans: 0, returns: 0 };
   let handle;
@@ -47,8 +54,13 @@ export async function countToday(file: string, at: number): Promise<DayCount> {
         if (line.length === 0) continue;
         const verdict = classify(line, day);
         if (verdict === 'earlier') return count;
-        if (verdict === 'L') count.loans++;
-        else if (verdict === 'R') count.returns++;
+        if (verdict === 'L') {
+          count.loans++;
+          if (byPatron) {
+            const patron = line.toString('latin1', 93).replace(/\r$/, '');
+            byPatron.set(patron, (byPatron.get(patron) ?? 0) + 1);
+          }
+        } else if (verdict === 'R') count.returns++;
       }
       carry = data.subarray(0, Math.max(lineEnd, 0));
       data = Buffer.alloc(0);

@@ -2,6 +2,7 @@
  * Everything the kiosk decides, as events a screen or log can show. Pure data: no I/O here.
  */
 import type { Mode } from '../config/schema.js';
+import type { PatronListInfo } from './patrons.js';
 
 export type { Mode };
 
@@ -29,6 +30,21 @@ export interface RecentTransaction {
   item: string;
   /** Milliseconds since the epoch. */
   at: number;
+  /** A loan's provisional due date: the end of the due day in local time (ms since the epoch). */
+  due?: number;
+}
+
+/** What a session did, for the screen's summary when it ends: counts and due dates, no barcodes. */
+export interface SessionSummary {
+  loans: number;
+  /** Each loan's provisional due date, in the order lent (loans without one are left out). */
+  due: number[];
+}
+
+/** A card the patron list doesn't vouch for, and what the kiosk did: lent, warned, or staff admitted it. */
+export interface PatronCheck {
+  standing: 'blocked' | 'expired' | 'unknown';
+  action: 'lend' | 'warn' | 'admitted';
 }
 
 /** The kiosk's part of what a screen shows. */
@@ -42,6 +58,12 @@ export interface KioskView {
   recent: RecentTransaction[];
   inService: boolean;
   outOfServiceReason?: string;
+  /** The patron list in use, when one is configured or loaded (for staff). */
+  patronList?: PatronListInfo;
+  /** A refused card staff could admit now (the admit key and the PIN). */
+  admittable?: boolean;
+  /** The open session's card was lent to with a warning (the screen asks the patron to see staff). */
+  patronWarning?: boolean;
 }
 
 /** A loan or return the kiosk wants written; it is done only once the journal says it is durable. */
@@ -56,7 +78,8 @@ export interface Transaction {
 }
 
 export type KioskEvent =
-  | { type: 'transaction'; transaction: Transaction; line: number }
+  /** `due`: a loan's provisional due date (ms since the epoch, the end of the due day in local time). */
+  | { type: 'transaction'; transaction: Transaction; line: number; due?: number }
   | { type: 'rejected'; reason: string; device?: string; at: number; text?: string }
   | { type: 'ignored'; reason: string; device?: string; at: number }
   | {
@@ -65,7 +88,13 @@ export type KioskEvent =
       patron: string;
       reason?: 'replaced' | 'idle' | 'command' | 'mode';
       at: number;
+      /** On 'opened': the card was not in good standing on the patron list, and what was done. */
+      check?: PatronCheck;
+      /** On 'ended': what the session did. */
+      summary?: SessionSummary;
     }
+  /** Return mode's list of returns ended (idle, "Done", a mode change): how many, for the summary. */
+  | { type: 'returns'; action: 'ended'; returns: number; reason: 'idle' | 'command' | 'mode'; at: number }
   | { type: 'mode'; mode: Mode; at: number }
   | { type: 'service'; inService: boolean; reason?: string; at: number };
 

@@ -1,6 +1,7 @@
 /**
  * The kiosk's state machine: loan or return mode, the open patron session, idle timeouts, double reads
- * and being out of service. It decides and says so in events; it does no I/O and takes its clock as an
+ * and being out of service; and, with what app.ts injects, the patron list's verdict on each card
+ * (patrons.ts), the staff admit, the limits (limits.ts) and each loan's provisional due date (due.ts). It decides and says so in events; it does no I/O and takes its clock as an
  * argument. Every call is O(1) apart from the double-read window (a few entries) and list copies.
  *
  * Double reads are keyed on what a scan was classified as (the normalized patron, item or command), so
@@ -12,6 +13,7 @@ import type { KioskCommand } from '../config/commands.js';
 import { describeScan } from '../barcode/describe.js';
 import {
   maskPatron,
+  type PatronCheck,
   type KioskEvent,
   type KioskScan as Scan,
   type KioskView,
@@ -21,6 +23,8 @@ import {
 } from './events.js';
 import { DoubleReads } from './double-read.js';
 import { KIOSK_REASONS } from './reasons.js';
+import { limitReason, type DayLoans, type Limits } from './limits.js';
+import { judgeCard, type PatronDirectory, type PatronPolicies, type Standing } from './patrons.js';
 
 export { KIOSK_REASONS };
 
@@ -30,6 +34,15 @@ export interface KioskOptions {
   idleTimeoutMs: number;
   /** The same barcode from the same scan group within this long is a double read; 0 turns it off. */
   doubleReadMs: number;
+  /** The offline patron list; without one (or with none loaded) cards are not checked. */
+  patrons?: PatronDirectory;
+  /** What to do with a blocked, expired or unknown card; default refuse, refuse, lend. */
+  policies?: PatronPolicies;
+  limits?: Limits;
+  /** Loans per patron today, seeded from what this station wrote today; needed for itemsPerPatronPerDay. */
+  dayLoans?: Pick<DayLoans, 'count' | 'add'>;
+  /** A loan's provisional due date (ms since the epoch), if loans get one. */
+  dueDate?: (item: string, at: number) => number | undefined;
 }
 
 export type { KioskCommand };
@@ -42,12 +55,15 @@ interface Session {
   /** Items whose loan is durable: only written() adds here, so a failed write can be scanned again. */
   loaned: Set<string>;
   recent: RecentTransaction[];
+  /** Lent to with a warning: the screen asks the patron to see staff. */
+  warned: boolean;
 }
 
 /** Where a transaction came from, so a late written() lands in the list it belongs to or in none. */
 interface Origin {
   sessionId?: number;
   returnRunId?: number;
+  due?: number;
 }
 
 export class Kiosk {
@@ -60,6 +76,8 @@ export class Kiosk {
   private readonly pending = new Map<Transaction, Origin>();
   private readonly doubleReads: DoubleReads;
   private nextId = 1;
+  /** The card last refused by the patron list, which staff may admit until the idle timeout. */
+  private refusedCard: { patron: string; standing: Standing } | undefined;
 
   constructor(private readonly options: KioskOptions) {
     if (!(options.idleTimeoutMs > 0)) throw new RangeError('idleTimeoutMs must be a positive number');
@@ -93,14 +111,22 @@ export class Kiosk {
         return reject(classified.reason);
       case 'command':
         return { events: [...events, ...this.command(classified.command, now)] };
-      case 'patron':
+      case 'patron': {
         if (this.mode === 'return') return reject(KIOSK_REASONS.returnModePatron);
-        if (this.session !== undefined && this.session.patron !== classified.patron)
-          events.push(this.endSession('replaced', now));
         // The same card again keeps its session and list; saying 'opened' again tells the screen it was seen.
-        this.session ??= { id: this.nextId++, patron: classified.patron, loaned: new Set(), recent: [] };
-        events.push({ type: 'session', action: 'opened', patron: classified.patron, at: now });
+        if (this.session !== undefined && this.session.patron === classified.patron) {
+          events.push({ type: 'session', action: 'opened', patron: classified.patron, at: now });
+          return { events };
+        }
+        if (this.session !== undefined) events.push(this.endSession('replaced', now));
+        const verdict = judgeCard(this.options.patrons, this.options.policies, classified.patron, now);
+        if ('refuse' in verdict) {
+          this.refusedCard = { patron: classified.patron, standing: verdict.standing };
+          return reject(verdict.refuse);
+        }
+        events.push(this.openSession(classified.patron, now, verdict.check));
         return { events };
+      }
       case 'item': {
         const item = classified.item;
         if (this.mode === 'return') {
@@ -115,6 +141,8 @@ export class Kiosk {
           events.push({ type: 'ignored', reason: KIOSK_REASONS.beingSaved, device: scan.device, at: now });
           return { events };
         }
+        const over = this.overLimit(session, now);
+        if (over !== undefined) return reject(over);
         const write: Transaction = {
           kind: 'loan',
           item,
@@ -122,7 +150,8 @@ export class Kiosk {
           at: now,
           device: scan.device,
         };
-        this.pending.set(write, { sessionId: session.id });
+        const due = this.options.dueDate?.(item, now);
+        this.pending.set(write, { sessionId: session.id, ...(due !== undefined && { due }) });
         return { events, write };
       }
     }
@@ -131,14 +160,29 @@ export class Kiosk {
   /** A command from a key or a command barcode (scan() turns command barcodes into this). */
   command(command: KioskCommand, now: number): KioskEvent[] {
     const events = this.expire(now);
+    if (command === 'admit') {
+      const refused = this.refusedCard;
+      if (refused === undefined || this.mode !== 'loan') {
+        events.push({ type: 'ignored', reason: KIOSK_REASONS.nothingToAdmit, at: now });
+        return events;
+      }
+      // Staff's key counts as someone at the kiosk: the admitted patron gets the full idle time.
+      this.lastScanAt = now;
+      if (this.session !== undefined) events.push(this.endSession('replaced', now));
+      events.push(this.openSession(refused.patron, now, { standing: refused.standing, action: 'admitted' }));
+      return events;
+    }
     if (command === 'endSession') {
-      if (this.session === undefined)
-        events.push({ type: 'ignored', reason: KIOSK_REASONS.noSession, at: now });
-      else events.push(this.endSession('command', now));
+      // In return mode, "Done" ends the run of returns on screen, with its summary.
+      if (this.session !== undefined) events.push(this.endSession('command', now));
+      else if (this.returns.recent.length > 0) events.push(this.endReturns('command', now));
+      else events.push({ type: 'ignored', reason: KIOSK_REASONS.noSession, at: now });
       return events;
     }
     if (command !== this.mode) {
+      this.refusedCard = undefined;
       if (this.session !== undefined) events.push(this.endSession('mode', now));
+      if (this.returns.recent.length > 0) events.push(this.endReturns('mode', now));
       this.mode = command;
       this.newReturnRun();
     }
@@ -150,8 +194,15 @@ export class Kiosk {
   written(tx: Transaction, line: number, now: number): KioskEvent[] {
     const events = this.expire(now);
     const origin = this.takePending(tx);
-    events.push({ type: 'transaction', transaction: tx, line });
-    const recent: RecentTransaction = { kind: tx.kind, item: tx.item, at: tx.at };
+    const due = origin?.due;
+    events.push({ type: 'transaction', transaction: tx, line, ...(due !== undefined && { due }) });
+    if (tx.kind === 'loan' && tx.patron !== undefined) this.options.dayLoans?.add(tx.patron, tx.at);
+    const recent: RecentTransaction = {
+      kind: tx.kind,
+      item: tx.item,
+      at: tx.at,
+      ...(due !== undefined && { due }),
+    };
     // Only into the list it was scanned for: a loan written after its patron left is not the next one's.
     if (tx.kind === 'loan' && this.session !== undefined && origin?.sessionId === this.session.id) {
       this.session.loaned.add(tx.item);
@@ -207,7 +258,8 @@ export class Kiosk {
 
   /** When tick() will next have something to end (an idle session or return list), if anything. */
   nextExpiry(): number | undefined {
-    if (this.session === undefined && this.returns.recent.length === 0) return undefined;
+    if (this.session === undefined && this.returns.recent.length === 0 && this.refusedCard === undefined)
+      return undefined;
     return this.lastScanAt + this.options.idleTimeoutMs;
   }
 
@@ -223,6 +275,9 @@ export class Kiosk {
       recent: recent.map((r) => ({ ...r })),
       inService: this.outOfService === undefined,
       ...(this.outOfService !== undefined && { outOfServiceReason: this.outOfService }),
+      ...(this.options.patrons !== undefined && { patronList: this.options.patrons.info() }),
+      ...(this.refusedCard !== undefined && this.mode === 'loan' && { admittable: true }),
+      ...(this.session?.warned && { patronWarning: true }),
     };
   }
 
@@ -232,15 +287,55 @@ export class Kiosk {
     if (now < this.lastScanAt) this.lastScanAt = now;
     if (now - this.lastScanAt < this.options.idleTimeoutMs) return [];
     const events: KioskEvent[] = [];
+    // A refused card no one admitted in the idle time is forgotten with everything else of its patron.
+    this.refusedCard = undefined;
     if (this.session !== undefined) events.push(this.endSession('idle', now));
-    if (this.returns.recent.length > 0) this.newReturnRun();
+    if (this.returns.recent.length > 0) events.push(this.endReturns('idle', now));
     return events;
   }
 
+  private openSession(patron: string, now: number, check: PatronCheck | undefined): KioskEvent {
+    // Another card now at the kiosk: the refused one can no longer be admitted by mistake.
+    this.refusedCard = undefined;
+    this.session = {
+      id: this.nextId++,
+      patron,
+      loaned: new Set(),
+      recent: [],
+      warned: check?.action === 'warn',
+    };
+    return { type: 'session', action: 'opened', patron, at: now, ...(check && { check }) };
+  }
+
   private endSession(reason: 'replaced' | 'idle' | 'command' | 'mode', now: number): KioskEvent {
-    const patron = this.session?.patron ?? '';
+    const session = this.session;
     this.session = undefined;
-    return { type: 'session', action: 'ended', patron, reason, at: now };
+    const loans = session?.recent ?? [];
+    const summary = { loans: loans.length, due: loans.flatMap((r) => (r.due === undefined ? [] : [r.due])) };
+    return { type: 'session', action: 'ended', patron: session?.patron ?? '', reason, at: now, summary };
+  }
+
+  /** Why one more loan in `session` would break a limit (counting loans still being written), if it would. */
+  private overLimit(session: Session, now: number): string | undefined {
+    let pendingSession = 0;
+    let pendingPatron = 0;
+    for (const [tx, origin] of this.pending) {
+      if (tx.kind !== 'loan' || tx.patron !== session.patron) continue;
+      pendingPatron++;
+      if (origin.sessionId === session.id) pendingSession++;
+    }
+    const today = this.options.dayLoans?.count(session.patron, now);
+    return limitReason(this.options.limits, {
+      session: session.loaned.size + pendingSession,
+      ...(today !== undefined && { today: today + pendingPatron }),
+    });
+  }
+
+  /** Ends the run of returns listed on screen; the event says how many there were. */
+  private endReturns(reason: 'idle' | 'command' | 'mode', now: number): KioskEvent {
+    const returns = this.returns.recent.length;
+    this.newReturnRun();
+    return { type: 'returns', action: 'ended', returns, reason, at: now };
   }
 
   private newReturnRun(): void {

@@ -9,7 +9,15 @@ import type { ScanSource, StationEvent, StationOutput } from './ports.js';
 import type { StateStore } from './state.js';
 import type { StationFeed, StationView } from './view.js';
 
-const KIOSK_EVENTS = new Set<string>(['transaction', 'rejected', 'ignored', 'session', 'mode', 'service']);
+const KIOSK_EVENTS = new Set<string>([
+  'transaction',
+  'rejected',
+  'ignored',
+  'session',
+  'returns',
+  'mode',
+  'service',
+]);
 
 export function isKioskEvent(event: StationEvent): event is KioskEvent {
   return KIOSK_EVENTS.has(event.type);

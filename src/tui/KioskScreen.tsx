@@ -106,7 +106,7 @@ export function KioskScreen({
           <Instruction instruction={model.instruction} />
           <Box height={1} flexShrink={0} />
           <LastDecision decision={model.decision} note={model.note} glyphs={glyphs} />
-          <RecentList recent={model.recent} rows={model.recentRows} />
+          <RecentList recent={model.recent} rows={model.recentRows} summary={model.summary} />
         </>
       )}
       <Box flexGrow={1} />

@@ -10,6 +10,7 @@
  * - A line longer than the scanner drivers' limit (256 characters) is no barcode (a stuck key, a paste):
  *   it is rejected whole at Enter, with the reason, never truncated into something that might look valid.
  * - The end-session key never needs the PIN: ending a session only protects the patron.
+ * - The admit key (staff override for a refused card) always needs the PIN, and does nothing without one.
  * - Three wrong PINs in a row (across prompts: cancelling doesn't reset the count) lock every PIN-guarded
  *   key for a minute. An open prompt nobody types into closes after 30 s, so a patron's scans don't land
  *   in a PIN prompt a staff member walked away from.
@@ -29,7 +30,7 @@ const MAX_PIN = 64;
 export const TYPED_TOO_LONG = `unreadable scan: more than ${MAX_LINE} characters before Enter`;
 
 /** The keys a PIN can guard. */
-export type Guarded = 'quit' | 'loan' | 'return';
+export type Guarded = 'quit' | 'loan' | 'return' | 'admit';
 
 export interface PinPromptState {
   for: Guarded;
@@ -80,6 +81,7 @@ export function boundAction(key: FunctionKey, keys: Config['keys']): keyof Confi
 /** Whether pressing the key for `action` must ask for the PIN first. */
 export function needsPin(action: Guarded, rules: InputRules): boolean {
   if (rules.pinHash === undefined) return false;
+  if (action === 'admit') return true;
   return rules.pinFor.includes(action === 'quit' ? 'quit' : 'mode');
 }
 
@@ -134,6 +136,8 @@ function functionKey(state: InputState, key: FunctionKey, now: number, rules: In
   const action = boundAction(key, rules.keys);
   if (action === undefined) return { state };
   if (action === 'endSession') return { state, effects: [effectFor('endSession')] };
+  // Letting a refused card borrow is staff's alone: without a PIN configured the key does nothing.
+  if (action === 'admit' && rules.pinHash === undefined) return { state };
   if (!needsPin(action, rules)) return { state, effects: [effectFor(action)] };
   if (state.lockedUntil !== undefined) return { state };
   // The half-typed line is dropped: what is typed next belongs to the PIN.

@@ -23,3 +23,12 @@ export function secondsLeft(until: number, now: number): number {
 export function countdown(seconds: number): string {
   return `${Math.floor(seconds / 60)}:${two(seconds % 60)}`;
 }
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** A local date as "Tue 15 Dec": a due date, short enough for a list row and any terminal's font. */
+export function dayDate(at: number): string {
+  const d = new Date(at);
+  return `${DAYS[d.getDay()]} ${d.getDate()} ${MONTHS[d.getMonth()]}`;
+}

@@ -39,6 +39,12 @@ export const KIOSK_WORDS: {
   beingSaved: 'This item is being saved. Please wait a moment.',
   returnModePatron: 'No card is needed to give items back: just scan each item.',
   noSession: 'There is nothing to finish: scan your library card to start.',
+  patronBlocked: "This card can't be used to borrow right now. Please see staff.",
+  patronExpired: 'This card has expired. Please see staff to renew it.',
+  patronUnknown: "This card isn't known here. Please see staff.",
+  nothingToAdmit: 'There is no refused card to let through.',
+  sessionLimit: () => "You've reached the most items you can borrow in one visit. Please see staff for more.",
+  dayLimit: () => "You've reached the most items you can borrow in one day. Please see staff for more.",
   outOfService: () => "The kiosk can't save anything right now. Please see staff.",
   notSaved: (kind) =>
     kind === 'loan'
@@ -59,6 +65,10 @@ const exact = new Map<string, string>([
   [KIOSK_REASONS.beingSaved, KIOSK_WORDS.beingSaved],
   [KIOSK_REASONS.returnModePatron, KIOSK_WORDS.returnModePatron],
   [KIOSK_REASONS.noSession, KIOSK_WORDS.noSession],
+  [KIOSK_REASONS.patronBlocked, KIOSK_WORDS.patronBlocked],
+  [KIOSK_REASONS.patronExpired, KIOSK_WORDS.patronExpired],
+  [KIOSK_REASONS.patronUnknown, KIOSK_WORDS.patronUnknown],
+  [KIOSK_REASONS.nothingToAdmit, KIOSK_WORDS.nothingToAdmit],
   [TYPED_TOO_LONG, TYPED_WORDS.tooLong],
 ]);
 
@@ -71,10 +81,20 @@ function around(built: string): { before: string; after: string } {
   return { before: built.slice(0, at), after: built.slice(at + HOLE.length) };
 }
 
+/** The text around the number of a reason built from a number. */
+function aroundNumber(build: (n: number) => string): { before: string; after: string } {
+  const built = build(7);
+  const at = built.indexOf('7');
+  return { before: built.slice(0, at), after: built.slice(at + 1) };
+}
+
 const templates: { before: string; after: string; words: string }[] = [
   { ...around(KIOSK_REASONS.outOfService(HOLE)), words: KIOSK_WORDS.outOfService('loan') },
   { ...around(KIOSK_REASONS.notSaved('loan', HOLE)), words: KIOSK_WORDS.notSaved('loan') },
   { ...around(KIOSK_REASONS.notSaved('return', HOLE)), words: KIOSK_WORDS.notSaved('return') },
+  // The limits' numbers are the only argument: a NUL can't stand in for a number, so the text around it does.
+  { ...aroundNumber(KIOSK_REASONS.sessionLimit), words: KIOSK_WORDS.sessionLimit('loan') },
+  { ...aroundNumber(KIOSK_REASONS.dayLimit), words: KIOSK_WORDS.dayLimit('loan') },
 ];
 
 /**

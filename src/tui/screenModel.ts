@@ -3,11 +3,11 @@
  * screen remembers (the last decision and when it came) and the clock. Components only draw this model.
  */
 import type { Config } from '../config/schema.js';
-import type { KioskEvent, Mode } from '../kiosk/events.js';
+import type { KioskEvent, Mode, SessionSummary } from '../kiosk/events.js';
 import type { StationView } from '../station/view.js';
 import { type InputState, needsPin, type InputRules, PIN_ATTEMPTS, settle, typedLength } from './controls.js';
 import { maskPatron } from '../kiosk/events.js';
-import { countdown, hhmm, secondsLeft } from './format.js';
+import { countdown, dayDate, hhmm, secondsLeft } from './format.js';
 import type { Glyphs } from './glyphs.js';
 import { patronWords } from './patronWords.js';
 
@@ -17,7 +17,12 @@ type DecisionEvent = Extract<KioskEvent, { type: 'transaction' | 'rejected' }>;
 export interface Shown {
   decision?: { event: DecisionEvent; shownAt: number; patron?: string };
   ignored?: { reason: string; shownAt: number; patron?: string };
+  /** The last session's summary: counts and due dates only, never a card or a barcode. */
+  summary?: { summary: SessionSummary & { returns?: number }; shownAt: number };
 }
+
+/** How long the summary of a finished session stays up (unless the next patron's first scan comes sooner). */
+export const SUMMARY_MS = 8_000;
 
 /**
  * Notes one feed callback. Decisions and ignored reads are kept with the patron whose session they belong
@@ -36,8 +41,15 @@ export function noteEvent(
       return { decision: { event, shownAt: now, patron: view.patron } };
     case 'ignored':
       return { ...shown, ignored: { reason: event.reason, shownAt: now, patron: view.patron } };
+    case 'returns':
+      return event.returns > 0
+        ? { summary: { summary: { loans: 0, due: [], returns: event.returns }, shownAt: now } }
+        : {};
     case 'session':
-      return {};
+      // What the session did stays up a few seconds; everything else of its patron goes now.
+      if (event.action === 'ended' && event.summary && event.summary.loans > 0)
+        return { summary: { summary: event.summary, shownAt: now } };
+      return shown.summary ? { summary: shown.summary } : {};
     default:
       return shown;
   }
@@ -51,8 +63,8 @@ export interface Size {
 export interface ScreenModel {
   size: Size;
   /**
-   * Whether anything on screen changes by the second (a countdown, a fading decision, a typed line, the
-   * PIN prompt). When nothing does, the screen redraws once a minute, for the clock.
+   * Whether anything on screen changes by the second (a countdown, a fading decision or summary, a typed
+   * line, the PIN prompt). When nothing does, the screen redraws once a minute, for the clock.
    */
   live: boolean;
   /** The symbols every component draws with: the terminal's font decides (glyphs.ts). */
@@ -65,7 +77,9 @@ export interface ScreenModel {
   instruction: { text: string; detail: string };
   decision?: { ok: boolean; label: string; item?: string };
   note?: string;
-  recent: { heading: string; rows: { time: string; kind: 'Loan' | 'Return'; item: string }[] };
+  recent: { heading: string; rows: { time: string; kind: 'Loan' | 'Return'; item: string; due?: string }[] };
+  /** The finished session, for a few seconds: a title and a line per due date. */
+  summary?: { title: string; lines: string[] };
   outOfService?: { reason?: string };
   staff?: { kind: 'prompt'; text: string; dots: string; error?: string } | { kind: 'locked'; text: string };
   status: {
@@ -116,7 +130,7 @@ export interface ModelInput {
   shown: Shown;
   input: InputState;
   now: number;
-  config: Pick<Config, 'keys' | 'screen' | 'barcodes'>;
+  config: Pick<Config, 'keys' | 'screen' | 'barcodes' | 'patrons'>;
   rules: InputRules;
   size: Size;
   glyphs: Glyphs;
@@ -167,7 +181,12 @@ function decision(
 
 function staff(input: InputState, now: number, g: Glyphs): ScreenModel['staff'] {
   if (input.prompt) {
-    const what = { quit: 'quit', loan: 'switch to LOAN', return: 'switch to RETURN' }[input.prompt.for];
+    const what = {
+      quit: 'quit',
+      loan: 'switch to LOAN',
+      return: 'switch to RETURN',
+      admit: 'let the refused card borrow',
+    }[input.prompt.for];
     return {
       kind: 'prompt',
       text: `Staff PIN to ${what}:`,
@@ -182,6 +201,32 @@ function staff(input: InputState, now: number, g: Glyphs): ScreenModel['staff'] 
     };
   }
   return undefined;
+}
+
+/** The finished session's summary while it is fresh: how many, and each due date with its count. */
+function summary(shown: Shown, now: number, g: Glyphs): ScreenModel['summary'] {
+  const last = shown.summary;
+  if (!last || now - last.shownAt >= SUMMARY_MS || now < last.shownAt) return undefined;
+  const { loans, due, returns = 0 } = last.summary;
+  const items = (n: number) => `${n} ${n === 1 ? 'item' : 'items'}`;
+  if (loans === 0) return { title: `Thank you! You returned ${items(returns)}.`, lines: [] };
+  const byDay = new Map<string, number>();
+  for (const at of [...due].sort((a, b) => a - b)) byDay.set(dayDate(at), (byDay.get(dayDate(at)) ?? 0) + 1);
+  const lines = [...byDay].map(([day, n]) => `${n} ${n === 1 ? 'item' : 'items'} due about ${day}`);
+  if (lines.length > 0) lines.push(`Due dates are provisional ${g.dash} the library system confirms them.`);
+  return { title: `Thank you! You borrowed ${items(loans)}.`, lines };
+}
+
+/** What staff should know of the patron list, if anything: unreadable, missing where configured, too old. */
+function patronListProblem(view: StationView, config: ModelInput['config'], now: number): string | undefined {
+  const list = view.patronList;
+  if (!list) return undefined;
+  if (list.problem !== undefined) return `Patron list can't be read (see the log): ${list.problem}`;
+  if (!list.loaded)
+    return config.patrons.list !== undefined ? 'No patron list: cards are not checked' : undefined;
+  if (list.builtAt === undefined) return undefined;
+  const days = Math.floor((now - list.builtAt) / 86_400_000);
+  return days > config.patrons.maxAgeDays ? `Patron list is ${days} days old: import a new one` : undefined;
 }
 
 function lastWrite(view: StationView): { last: string; ok: boolean } {
@@ -204,22 +249,32 @@ export function screenModel({
 }: ModelInput): ScreenModel {
   const input = settle(rawInput, now);
   const problem = view.devices.find((d) => d.status !== 'connected');
-  const { bannerScale, recentRows } = layoutFor(size, problem !== undefined);
+  const { bannerScale, recentRows } = layoutFor(
+    size,
+    problem !== undefined || patronListProblem(view, config, now) !== undefined,
+  );
   const decisionMs = config.screen.decisionSeconds * 1000;
   // Config's refuse rules carry sentences already written for the person at the kiosk.
   const ownWords = new Set(config.barcodes.refuse.map((r) => r.reason));
   const note =
     shown.ignored && now - shown.ignored.shownAt < decisionMs && shown.ignored.patron === view.patron
       ? patronWords(shown.ignored.reason, ownWords)
-      : undefined;
+      : view.patronWarning
+        ? "Your library card needs attention: please see staff when you're done."
+        : undefined;
   const recent = view.recent.slice(-recentRows).map((r) => ({
     time: hhmm(r.at),
     kind: r.kind === 'loan' ? ('Loan' as const) : ('Return' as const),
     item: r.item,
+    ...(r.due !== undefined && { due: `due about ${dayDate(r.due)}` }),
   }));
+  const provisional = view.recent.some((r) => r.due !== undefined)
+    ? ` ${g.separator} due dates provisional: the library confirms them`
+    : '';
   const guarded = (action: 'quit' | 'loan' | 'return', label: string) =>
     needsPin(action, rules) ? `${label} (staff)` : label;
   const shownDecision = decision(shown, view, now, decisionMs, g, ownWords);
+  const shownSummary = summary(shown, now, g);
   const staffLine = staff(input, now, g);
   return {
     size,
@@ -227,6 +282,7 @@ export function screenModel({
       view.sessionEndsAt !== undefined ||
       shownDecision !== undefined ||
       note !== undefined ||
+      shownSummary !== undefined ||
       typedLength(input, now) > 0 ||
       staffLine !== undefined,
     glyphs: g,
@@ -244,10 +300,11 @@ export function screenModel({
         view.recent.length === 0
           ? ''
           : view.mode === 'loan'
-            ? `Borrowed just now (${view.recent.length})`
+            ? `Borrowed just now (${view.recent.length})${provisional}`
             : `Returned just now (${view.recent.length})`,
       rows: recent,
     },
+    summary: shownSummary,
     outOfService: view.inService ? undefined : { reason: view.outOfServiceReason },
     staff: staffLine,
     status: {
@@ -255,7 +312,7 @@ export function screenModel({
       devices: [...view.devices]
         .sort((a, b) => Number(a.status === 'connected') - Number(b.status === 'connected'))
         .map((d) => ({ id: d.id, word: deviceWord[d.status], ok: d.status === 'connected' })),
-      problem: problem ? `${problem.id}: ${problem.message}` : undefined,
+      problem: problem ? `${problem.id}: ${problem.message}` : patronListProblem(view, config, now),
       journal: { path: view.journal.path, today: view.journal.today, ...lastWrite(view) },
       outbox: view.outbox,
       clock: hhmm(now),
@@ -268,6 +325,10 @@ export function screenModel({
       // "Done", as the instruction says ("press F3 when you're done"): the patron presses it, not staff.
       { key: config.keys.endSession, label: 'Done' },
       { key: config.keys.quit, label: guarded('quit', 'Quit') },
+      // Only while there is a refused card to admit, and only where a PIN guards it.
+      ...(view.admittable && rules.pinHash !== undefined
+        ? [{ key: config.keys.admit, label: 'Admit (staff)' }]
+        : []),
     ],
   };
 }

@@ -31,7 +31,7 @@ describe('config defaults', () => {
     expect(config.barcodes.item).toEqual([{ pattern: '^3\\d{13}$', checkDigit: 'mod10' }]);
     expect(config.commands).toEqual({ loan: 'MODE-LOAN', return: 'MODE-RETURN', endSession: 'END-SESSION' });
     expect(config.devices).toEqual([{ type: 'terminal', id: 'terminal' }]);
-    expect(config.keys).toEqual({ loan: 'F1', return: 'F2', endSession: 'F3', quit: 'F10' });
+    expect(config.keys).toEqual({ loan: 'F1', return: 'F2', endSession: 'F3', quit: 'F10', admit: 'F4' });
   });
 
   it('accepts the example of the issue exactly', () => {

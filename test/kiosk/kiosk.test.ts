@@ -132,7 +132,14 @@ describe('Kiosk: loan sessions', () => {
     s.lend(BOOK);
     const { events } = s.scan(BOB);
     expect(events).toEqual([
-      { type: 'session', action: 'ended', patron: ANN, reason: 'replaced', at: s.now },
+      {
+        type: 'session',
+        action: 'ended',
+        patron: ANN,
+        reason: 'replaced',
+        at: s.now,
+        summary: { loans: 1, due: [] },
+      },
       { type: 'session', action: 'opened', patron: BOB, at: s.now },
     ]);
     expect(s.kiosk.view()).toMatchObject({ patron: BOB, recent: [] });
@@ -187,7 +194,14 @@ describe('Kiosk: loan sessions', () => {
     s.scan(ANN);
     s.lend(BOOK);
     expect(s.command('endSession')).toEqual([
-      { type: 'session', action: 'ended', patron: ANN, reason: 'command', at: s.now },
+      {
+        type: 'session',
+        action: 'ended',
+        patron: ANN,
+        reason: 'command',
+        at: s.now,
+        summary: { loans: 1, due: [] },
+      },
     ]);
     expect(s.kiosk.view()).toEqual({ mode: 'loan', recent: [], inService: true });
     expect(reasons(s.scan(ATLAS).events)).toEqual(['scan your library card first']);
@@ -202,7 +216,14 @@ describe('Kiosk: loan sessions', () => {
     const s = station();
     s.scan(ANN);
     expect(s.scan('END-SESSION').events).toEqual([
-      { type: 'session', action: 'ended', patron: ANN, reason: 'command', at: s.now },
+      {
+        type: 'session',
+        action: 'ended',
+        patron: ANN,
+        reason: 'command',
+        at: s.now,
+        summary: { loans: 0, due: [] },
+      },
     ]);
   });
 });
@@ -214,7 +235,16 @@ describe('Kiosk: idle timeout', () => {
     s.lend(BOOK);
     expect(s.tick(IDLE - 1)).toEqual([]);
     expect(s.kiosk.view().patron).toBe(ANN);
-    expect(s.tick(1)).toEqual([{ type: 'session', action: 'ended', patron: ANN, reason: 'idle', at: s.now }]);
+    expect(s.tick(1)).toEqual([
+      {
+        type: 'session',
+        action: 'ended',
+        patron: ANN,
+        reason: 'idle',
+        at: s.now,
+        summary: { loans: 1, due: [] },
+      },
+    ]);
     expect(s.kiosk.view()).toEqual({ mode: 'loan', recent: [], inService: true });
     expect(s.tick(IDLE)).toEqual([]);
   });
@@ -225,7 +255,14 @@ describe('Kiosk: idle timeout', () => {
     const { events, write } = s.scan(BOOK, { after: IDLE + 5 });
     expect(write).toBeUndefined();
     expect(events).toEqual([
-      { type: 'session', action: 'ended', patron: ANN, reason: 'idle', at: s.now },
+      {
+        type: 'session',
+        action: 'ended',
+        patron: ANN,
+        reason: 'idle',
+        at: s.now,
+        summary: { loans: 0, due: [] },
+      },
       { type: 'rejected', reason: 'scan your library card first', device: 'front', at: s.now, text: BOOK },
     ]);
   });
@@ -284,7 +321,14 @@ describe('Kiosk: modes', () => {
     s.scan(ANN);
     s.lend(BOOK);
     expect(s.command('return')).toEqual([
-      { type: 'session', action: 'ended', patron: ANN, reason: 'mode', at: s.now },
+      {
+        type: 'session',
+        action: 'ended',
+        patron: ANN,
+        reason: 'mode',
+        at: s.now,
+        summary: { loans: 1, due: [] },
+      },
       { type: 'mode', mode: 'return', at: s.now },
     ]);
     expect(s.kiosk.view()).toEqual({ mode: 'return', recent: [], inService: true });
@@ -360,7 +404,7 @@ describe('Kiosk: modes', () => {
     s.scan('garbage', { after: IDLE - 1 });
     expect(s.tick(IDLE - 1)).toEqual([]);
     expect(s.kiosk.view().recent).toHaveLength(1);
-    expect(s.tick(1)).toEqual([]);
+    expect(s.tick(1)).toEqual([{ type: 'returns', action: 'ended', returns: 1, reason: 'idle', at: s.now }]);
     expect(s.kiosk.view().recent).toEqual([]);
     s.lend(ATLAS);
     expect(s.kiosk.view().recent.map((r) => r.item)).toEqual([ATLAS]);

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPin } from '../../src/config/pin.js';
-import { BIN, tempDir, writeConfig } from '../helpers/offcirc.js';
+import { writeFileSync } from 'node:fs';
+import { BIN, runOffcirc, tempDir, writeConfig } from '../helpers/offcirc.js';
 import { startPty, waitFor, type PtyPair } from '../helpers/pty.js';
 
 const run = promisify(execFile);
@@ -175,6 +176,84 @@ describe('offcirc run on a terminal', () => {
     );
 
     await tmux('send-keys', '-t', 'kiosk', 'F10');
+    await waitForScreen((s) => s.includes('offcirc exited with 0'), 'offcirc to quit with exit code 0');
+  });
+
+  it('refuses a blocked card, lets staff admit it with F4 and the PIN, shows due dates, then the summary', async () => {
+    dir = tempDir('offcirc-e2e-tmux-patrons-');
+    pty = await startPty({ dir });
+    const logs = path.join(dir, 'logs');
+    const config = writeConfig(dir, {
+      station: 'e2e-desk',
+      devices: [{ id: 'front', type: 'serial', path: pty.scannerPath }],
+      journal: { path: path.join(dir, 'OffCirc.dat') },
+      staff: { pin: hashPin('4739') },
+      loans: { days: 14 },
+      logging: { dir: logs },
+    });
+    writeFileSync(path.join(dir, 'patrons.csv'), 'barcode,blocked\n21234000000018,fines\n');
+    const imported = await runOffcirc([
+      'patrons',
+      'import',
+      path.join(dir, 'patrons.csv'),
+      '--config',
+      config,
+    ]);
+    expect(imported.code, imported.stderr).toBe(0);
+    await startKiosk(config, 100, 30, ['TERM=xterm-256color']);
+    await waitForScreen(
+      (s) => s.includes('Scan your library card') && s.includes('front connected'),
+      'the idle screen',
+    );
+
+    await pty.write('21234000000018\r');
+    await waitForScreen(
+      (s) =>
+        s.includes("✗ This card can't be used to borrow right now. Please see staff.") &&
+        /F4 +Admit \(staff\)/.test(s),
+      'the blocked card refused, the admit key offered',
+    );
+    await tmux('send-keys', '-t', 'kiosk', 'F4');
+    await waitForScreen((s) => s.includes('Staff PIN to let the refused card borrow'), 'the PIN prompt');
+    await tmux('send-keys', '-t', 'kiosk', '-l', '4739');
+    await tmux('send-keys', '-t', 'kiosk', 'Enter');
+    await waitForScreen((s) => s.includes('Scan your items — card ••••0018'), 'the card admitted');
+
+    await pty.write('31234000000016\r');
+    const lent = await waitForScreen((s) => s.includes('✓ Loaned'), 'the loan');
+    expect(lent).toMatch(/Loan +31234000000016 +due about \w{3} \d{1,2} \w{3}/);
+    expect(lent).toContain('due dates provisional: the library confirms them');
+
+    await tmux('send-keys', '-t', 'kiosk', 'F3');
+    const summary = await waitForScreen((s) => s.includes('Thank you! You borrowed 1 item.'), 'the summary');
+    expect(summary).toMatch(/1 item due about \w{3} \d{1,2} \w{3}/);
+    expect(summary).not.toContain('0018');
+    expect(summary).not.toContain('31234000000016');
+    await waitForScreen(
+      (s) => !s.includes('Thank you') && s.includes('Scan your library card'),
+      'the summary gone',
+    );
+
+    // Returns get their summary too: F2, the item back, F3 ("Done").
+    await tmux('send-keys', '-t', 'kiosk', 'F2');
+    await waitForScreen((s) => s.includes('Scan items to return'), 'RETURN mode');
+    await pty.write('31234000000016\r');
+    await waitForScreen((s) => s.includes('✓ Returned'), 'the return');
+    await tmux('send-keys', '-t', 'kiosk', 'F3');
+    await waitForScreen((s) => s.includes('Thank you! You returned 1 item.'), 'the returns summary');
+
+    await waitFor(
+      () => logText(logs).includes('card blocked on the patron list: admitted by staff with the PIN'),
+      {
+        timeoutMs: 5_000,
+        what: 'the admission in the log',
+      },
+    );
+    expect(logText(logs)).not.toContain('21234000000018');
+    await tmux('send-keys', '-t', 'kiosk', 'F10');
+    await waitForScreen((s) => s.includes('Staff PIN to quit'), 'the PIN prompt to quit');
+    await tmux('send-keys', '-t', 'kiosk', '-l', '4739');
+    await tmux('send-keys', '-t', 'kiosk', 'Enter');
     await waitForScreen((s) => s.includes('offcirc exited with 0'), 'offcirc to quit with exit code 0');
   });
 });
