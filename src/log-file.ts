@@ -13,6 +13,7 @@
  */
 import {
   closeSync,
+  constants,
   fchmodSync,
   fstatSync,
   mkdirSync,
@@ -157,7 +158,18 @@ export class LogFile {
     this.closeFd();
     const name = logFileName(date, part);
     this.prune(now, name);
-    const fd = openSync(path.join(this.dir, name), 'a', 0o600);
+    // Never through a link planted in the log folder, never into a FIFO or device (safe-file.ts's rules,
+    // synchronously: the log writes on the caller's turn).
+    const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW, O_NONBLOCK } = constants;
+    const fd = openSync(
+      path.join(this.dir, name),
+      O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK,
+      0o600,
+    );
+    if (!fstatSync(fd).isFile()) {
+      closeSync(fd);
+      throw Object.assign(new Error(`${name} in ${this.dir} is not a regular file`), { code: 'EUNSAFE' });
+    }
     try {
       fchmodSync(fd, 0o600);
     } catch {

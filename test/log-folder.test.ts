@@ -3,7 +3,17 @@
  * limit, files owner-only whatever the umask.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { validateConfig } from '../src/config/load.js';
@@ -183,6 +193,27 @@ describe('the log folder', () => {
     // Nothing lost in between: the lines kept are the newest ones, in order.
     const lines = records.map((r) => r.line as number);
     expect(lines).toEqual(lines.map((_, k) => lines[0]! + k));
+  });
+
+  it("never writes through a link planted at a log file's name, nor into a FIFO there", async () => {
+    const dir = tempDir();
+    const victim = path.join(tempDir(), 'victim');
+    writeFileSync(victim, 'root-only secrets\n');
+    const clock = new Date(2026, 11, 2, 12, 0, 0).getTime();
+    symlinkSync(victim, path.join(dir, 'offcirc-2026-12-02.log'));
+    const log = logger(dir, { now: () => clock });
+    log.log('info', 'through the link?', { event: 'probe' });
+    await log.close();
+    expect(readFileSync(victim, 'utf8')).toBe('root-only secrets\n');
+    expect(log.fileProblem).toMatch(/cannot write logs in .*(ELOOP|symbolic link|too many symbolic links)/i);
+    const fifoDir = tempDir();
+    execFileSync('mkfifo', [path.join(fifoDir, 'offcirc-2026-12-02.log')]);
+    const fifoLog = logger(fifoDir, { now: () => clock });
+    fifoLog.log('info', 'into the FIFO?', { event: 'probe' });
+    await fifoLog.close();
+    // Opening a FIFO for writing without blocking fails at once when nobody reads it (ENXIO); with a
+    // reader it opens and is refused as not a regular file: either way, nothing is written there.
+    expect(fifoLog.fileProblem).toMatch(/cannot write logs in .*(ENXIO|not a regular file)/);
   });
 
   it('a new day starts a new file, and files older than keepDays go (other files stay)', async () => {
