@@ -50,7 +50,8 @@ export interface Transaction {
 }
 
 export type KioskEvent =
-  | { type: 'transaction'; transaction: Transaction; line: number }
+  /** `due`: a loan's provisional due date (ms since the epoch), where the kiosk sets one. */
+  | { type: 'transaction'; transaction: Transaction; line: number; due?: number }
   | { type: 'rejected'; reason: string; device?: string; at: number; text?: string }
   | { type: 'ignored'; reason: string; device?: string; at: number }
   | {

@@ -52,6 +52,8 @@ export interface InputState {
 
 export type InputEffect =
   | { type: 'command'; command: 'loan' | 'return' | 'endSession' }
+  /** The patron asks for a receipt (never PIN-guarded, like the end-session key). */
+  | { type: 'receipt' }
   /** With `error`, the line could not be a scan (too long): the kiosk rejects it with that reason. */
   | { type: 'scan'; text: string; error?: string }
   | { type: 'quit' };
@@ -133,6 +135,7 @@ function functionKey(state: InputState, key: FunctionKey, now: number, rules: In
   const action = boundAction(key, rules.keys);
   if (action === undefined) return { state };
   if (action === 'endSession') return { state, effects: [effectFor('endSession')] };
+  if (action === 'receipt') return { state, effects: [{ type: 'receipt' } as InputEffect] };
   if (!needsPin(action, rules)) return { state, effects: [effectFor(action)] };
   if (state.lockedUntil !== undefined) return { state };
   // The half-typed line is dropped: what is typed next belongs to the PIN.

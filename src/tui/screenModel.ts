@@ -64,6 +64,8 @@ export interface ScreenModel {
   staff?: { kind: 'prompt'; text: string; dots: string; error?: string } | { kind: 'locked'; text: string };
   status: {
     devices: { id: string; word: string; ok: boolean }[];
+    /** The receipt printer's state, where one is configured. */
+    printer?: { word: string; ok: boolean };
     problem?: string;
     journal: { path: string; today: number; last: string; ok: boolean };
     outbox?: number;
@@ -103,6 +105,17 @@ export function shorten(text: string, max: number, ellipsis = '…'): string {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}${ellipsis}`;
 }
 
+/** What the patron is told when the printer could not print their receipt. */
+export const RECEIPT_DROPPED = 'No receipt: please ask staff';
+
+/** The printer's state in one or two words (its message goes to the log and the problem row). */
+function printerWord(printer: NonNullable<StationView['printer']>): { word: string; ok: boolean } {
+  if (printer.status === 'connected')
+    return { word: /paper low/.test(printer.message) ? 'PAPER LOW' : 'ready', ok: true };
+  if (/out of paper/.test(printer.message)) return { word: 'NO PAPER', ok: false };
+  return { word: deviceWord[printer.status], ok: false };
+}
+
 const deviceWord = { connected: 'connected', disconnected: 'DISCONNECTED', error: 'ERROR' } as const;
 
 export interface ModelInput {
@@ -110,7 +123,7 @@ export interface ModelInput {
   shown: Shown;
   input: InputState;
   now: number;
-  config: Pick<Config, 'keys' | 'screen' | 'barcodes'>;
+  config: Pick<Config, 'keys' | 'screen' | 'barcodes'> & Partial<Pick<Config, 'receipt'>>;
   rules: InputRules;
   size: Size;
   glyphs: Glyphs;
@@ -197,15 +210,21 @@ export function screenModel({
   glyphs: g,
 }: ModelInput): ScreenModel {
   const input = settle(rawInput, now);
-  const problem = view.devices.find((d) => d.status !== 'connected');
+  const problem =
+    view.devices.find((d) => d.status !== 'connected') ??
+    (view.printer && view.printer.status !== 'connected' ? { id: 'printer', ...view.printer } : undefined);
   const { bannerScale, recentRows } = layoutFor(size, problem !== undefined);
   const decisionMs = config.screen.decisionSeconds * 1000;
   // Config's refuse rules carry sentences already written for the person at the kiosk.
   const ownWords = new Set(config.barcodes.refuse.map((r) => r.reason));
+  const droppedAt = view.printer?.droppedAt;
   const note =
-    shown.ignored && now - shown.ignored.shownAt < decisionMs && shown.ignored.patron === view.patron
-      ? patronWords(shown.ignored.reason, ownWords)
-      : undefined;
+    // A receipt that could not be printed: the patron must hear it before walking away.
+    droppedAt !== undefined && now - droppedAt < decisionMs
+      ? RECEIPT_DROPPED
+      : shown.ignored && now - shown.ignored.shownAt < decisionMs && shown.ignored.patron === view.patron
+        ? patronWords(shown.ignored.reason, ownWords)
+        : undefined;
   const recent = view.recent.slice(-recentRows).map((r) => ({
     time: hhmm(r.at),
     kind: r.kind === 'loan' ? ('Loan' as const) : ('Return' as const),
@@ -241,6 +260,7 @@ export function screenModel({
       devices: [...view.devices]
         .sort((a, b) => Number(a.status === 'connected') - Number(b.status === 'connected'))
         .map((d) => ({ id: d.id, word: deviceWord[d.status], ok: d.status === 'connected' })),
+      ...(view.printer && { printer: printerWord(view.printer) }),
       problem: problem ? `${problem.id}: ${problem.message}` : undefined,
       journal: { path: view.journal.path, today: view.journal.today, ...lastWrite(view) },
       outbox: view.outbox,
@@ -253,6 +273,12 @@ export function screenModel({
       { key: config.keys.return, label: guarded('return', 'Return') },
       // "Done", as the instruction says ("press F3 when you're done"): the patron presses it, not staff.
       { key: config.keys.endSession, label: 'Done' },
+      // Only where a receipt can be asked for: the key does nothing elsewhere.
+      ...(config.keys.receipt !== undefined &&
+      config.receipt?.printer !== undefined &&
+      config.receipt.when !== 'never'
+        ? [{ key: config.keys.receipt, label: 'Receipt' }]
+        : []),
       { key: config.keys.quit, label: guarded('quit', 'Quit') },
     ],
   };
