@@ -10,7 +10,6 @@ import type { LogFields, LogLevel } from '../../src/log.js';
 import { TcpLink } from '../../src/receipt/links.js';
 import { ReceiptOutput, type PrinterUpdate } from '../../src/receipt/output.js';
 import { Printer } from '../../src/receipt/printer.js';
-import type { StationView } from '../../src/station/view.js';
 import { waitFor } from '../helpers/pty.js';
 import { decodeEscPos } from './escpos-decode.js';
 import { tcpPrinter, type TcpPrinter } from './printers.js';
@@ -18,7 +17,6 @@ import { tcpPrinter, type TcpPrinter } from './printers.js';
 const PATRON = '21234567890128';
 const PATRON2 = '29876543210982';
 const DAY = 86_400_000;
-const VIEW = {} as StationView; // the output reads events only
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -91,7 +89,7 @@ async function rig(
     updates,
     logs,
     clock,
-    send: (...events) => events.forEach((e) => output.onEvent(e, VIEW)),
+    send: (...events) => events.forEach((e) => output.onEvent(e)),
     receipts,
     waitReceipts: (n) =>
       waitFor(() => (decodeEscPos(server.received()).cuts >= n ? receipts() : undefined), {
