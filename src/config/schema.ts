@@ -208,6 +208,10 @@ const printer = z.discriminatedUnion('type', [serialPrinter, filePrinter, tcpPri
     )}`,
 });
 
+/** The line widths the ESC/POS encoder lays receipts out for (its paper widths, in characters). */
+export const RECEIPT_WIDTHS = [32, 35, 42, 44, 48] as const;
+const RECEIPT_WIDTHS_WORDS = `characters per line, one of ${RECEIPT_WIDTHS.join(', ')}`;
+
 const receiptLines = z
   .array(
     z.string(expecting('a line of text')).max(200, expecting('a line of at most 200 characters')),
@@ -333,10 +337,7 @@ export const configSchema = z.strictObject({
           'Print at the end of each session, when the patron asks (key or command barcode), or never.',
         ),
       width: z
-        .number(expecting('a whole number of characters from 24 to 80'))
-        .int(expecting('a whole number of characters from 24 to 80'))
-        .min(24, expecting('a whole number of characters from 24 to 80'))
-        .max(80, expecting('a whole number of characters from 24 to 80'))
+        .literal(RECEIPT_WIDTHS, expecting(RECEIPT_WIDTHS_WORDS))
         .default(42)
         .describe('Characters per line: 42 or 48 on 80 mm paper, 32 on 58 mm.'),
       header: receiptLines.describe("Lines printed at the top, centred (the library's name, opening hours)."),

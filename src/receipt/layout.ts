@@ -64,21 +64,19 @@ export function wrap(text: string, width: number, indent = '', lead = ''): strin
     line = '';
   };
   for (const word of printable(text).split(' ')) {
-    let rest = word;
-    // A word that doesn't fit on an empty line is broken at the width.
-    while (chars(rest) > room()) {
-      if (line !== '') push();
-      const parts = [...rest];
-      line = parts.slice(0, room()).join('');
-      rest = parts.slice(room()).join('');
+    if (line !== '' && chars(line) + 1 + chars(word) <= room()) {
+      line += ` ${word}`;
+      continue;
+    }
+    if (line !== '') push();
+    // A word that doesn't fit on a line of its own is broken at the width.
+    let rest = [...word];
+    while (rest.length > room()) {
+      line = rest.slice(0, room()).join('');
+      rest = rest.slice(room());
       push();
     }
-    if (line === '') line = rest;
-    else if (chars(line) + 1 + chars(rest) <= room()) line += ` ${rest}`;
-    else {
-      push();
-      line = rest;
-    }
+    line = rest.join('');
   }
   if (line !== '' || lines.length === 0) push();
   return lines;

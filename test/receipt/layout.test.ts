@@ -83,6 +83,8 @@ describe('the receipt layout', () => {
   it('wraps at spaces, breaks a word longer than the line, and keeps every line within the width', () => {
     expect(wrap('aaa bbb ccc', 7)).toEqual(['aaa bbb', 'ccc']);
     expect(wrap('x'.repeat(10), 4, '  ')).toEqual(['xxxx', '  xx', '  xx', '  xx']);
+    // A word that fits the first line's room but not an indented one's (found by the fuzz test).
+    expect(wrap('x 1234567', 8, '  ')).toEqual(['x', '  123456', '  7']);
     const long = layoutReceipt(
       content({
         station: 's'.repeat(100),
