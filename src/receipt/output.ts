@@ -78,8 +78,13 @@ export class ReceiptOutput implements StationOutput {
       case 'mode':
         if (event.mode === 'loan' && this.open !== undefined && this.open.patron === undefined) this.finish();
         return;
+      case 'rejected':
+      case 'ignored':
+        // Someone is still at the kiosk: the kiosk's return list stays, and so does this receipt.
+        if (this.open !== undefined && this.open.patron === undefined) this.armIdle();
+        return;
       default:
-        if (this.open?.patron === undefined && this.open !== undefined) this.armIdle();
+        return;
     }
   }
 

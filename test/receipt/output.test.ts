@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReceiptConfig } from '../../src/config/schema.js';
 import type { KioskEvent, Transaction } from '../../src/kiosk/events.js';
+import type { StationEvent } from '../../src/station/ports.js';
 import type { LogFields, LogLevel } from '../../src/log.js';
 import { TcpLink } from '../../src/receipt/links.js';
 import { ReceiptOutput, type PrinterUpdate } from '../../src/receipt/output.js';
@@ -29,7 +30,7 @@ interface Rig {
   updates: PrinterUpdate[];
   logs: { level: LogLevel; message: string; fields?: LogFields }[];
   clock: { now: number };
-  send(...events: KioskEvent[]): void;
+  send(...events: StationEvent[]): void;
   /** The receipts printed so far, each as its text lines. */
   receipts(): string[][];
   waitReceipts(n: number): Promise<string[][]>;
@@ -175,6 +176,28 @@ describe('receipt.when "always"', () => {
     const receipts = await r.waitReceipts(2);
     expect(receipts[1]).toContain('Return  31234567890142');
     expect(receipts[1]).toContain('1 item returned');
+  });
+});
+
+describe('the pause that ends a return receipt', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('a rejected scan is someone still there; a printer or outbox notice is not', async () => {
+    const r = await rig({}, { idleTimeoutMs: 400 });
+    const started = Date.now();
+    r.send(giveBack('31234567890126'));
+    await sleep(250);
+    r.send({ type: 'view', at: 0 }, { type: 'printer', status: 'connected', message: 'ready', at: 0 });
+    await r.waitReceipts(1);
+    expect(Date.now() - started).toBeLessThan(640);
+
+    const s = await rig({}, { idleTimeoutMs: 400 });
+    s.send(giveBack('31234567890126'));
+    await sleep(250);
+    s.send({ type: 'rejected', reason: 'not a library card or item barcode', at: 0 });
+    await sleep(300); // 550 ms after the return, 300 after the rejection
+    expect(s.receipts()).toEqual([]);
+    await s.waitReceipts(1);
   });
 });
 
