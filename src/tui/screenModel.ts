@@ -219,8 +219,9 @@ export function screenModel({
   const ownWords = new Set(config.barcodes.refuse.map((r) => r.reason));
   const droppedAt = view.printer?.droppedAt;
   const note =
-    // A receipt that could not be printed: the patron must hear it before walking away.
-    droppedAt !== undefined && now - droppedAt < decisionMs
+    // A receipt that could not be printed: the patron must hear it before walking away. Receipts print
+    // after a session, so a session open now is the next patron's: it is not theirs to read.
+    droppedAt !== undefined && now - droppedAt < decisionMs && view.patron === undefined
       ? RECEIPT_DROPPED
       : shown.ignored && now - shown.ignored.shownAt < decisionMs && shown.ignored.patron === view.patron
         ? patronWords(shown.ignored.reason, ownWords)

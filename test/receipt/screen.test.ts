@@ -71,6 +71,8 @@ describe('the printer on the screen', () => {
     expect(RECEIPT_DROPPED).toBe('No receipt: please ask staff');
     expect(model(view, PRINTER, NOW + 5_001).note).toBeUndefined();
     expect(model({ printer: { status: 'connected', message: 'ready' } }).note).toBeUndefined();
+    // The next patron's session: the last one's missing receipt is not theirs to read.
+    expect(model({ ...view, patron: '21234000000026' }).note).toBeUndefined();
   });
 
   it('lists the receipt key only where a receipt can be asked for', () => {
