@@ -56,6 +56,8 @@ export class SerialLink implements PrinterLink {
   readonly answers: boolean;
   private port: SerialPort | undefined;
   private presence: NodeJS.Timeout | undefined;
+  /** Counts open() and close() calls, so an open that finishes after a close() knows it is too late. */
+  private attempts = 0;
 
   constructor(
     private readonly config: Extract<PrinterConfig, { type: 'serial' }>,
@@ -78,9 +80,15 @@ export class SerialLink implements PrinterLink {
       events.lost(why);
     };
     port.on('error', (error: Error) => gone(`${this.config.path}: ${error.message}`));
+    const attempt = ++this.attempts;
     const error = await new Promise<Error | null>((resolve) => port.open(resolve));
     if (error)
       throw new Error(describeOpenError(error, this.config.path).message.replace('scanner', 'printer'));
+    if (attempt !== this.attempts) {
+      // close() came while opening (the caller gave up waiting): this port is nobody's.
+      port.close(() => undefined);
+      throw new Error(`${this.config.path}: closed while opening`);
+    }
     readOnEventLoop(port.port);
     this.port = port;
     port.on('data', (chunk: Buffer) => events.data(chunk));
@@ -101,6 +109,7 @@ export class SerialLink implements PrinterLink {
   }
 
   close(): void {
+    this.attempts++;
     clearInterval(this.presence);
     const port = this.port;
     this.port = undefined;
@@ -127,6 +136,9 @@ export class TcpLink implements PrinterLink {
   open(events: LinkEvents): Promise<void> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host: this.config.host, port: this.config.port });
+      // Held while connecting too: a close() then (the caller gave up waiting) ends this attempt, so a
+      // connection that comes late never lingers, holding a printer that takes one client at a time.
+      this.socket = socket;
       let opened = false;
       const timer = setTimeout(() => socket.destroy(new Error('no answer')), this.connectTimeoutMs);
       socket.setNoDelay(true);
@@ -134,7 +146,6 @@ export class TcpLink implements PrinterLink {
       socket.once('connect', () => {
         clearTimeout(timer);
         opened = true;
-        this.socket = socket;
         resolve();
       });
       // 'close' always follows an error: the error's code is kept to say why there.
@@ -185,6 +196,8 @@ export class FileLink implements PrinterLink {
   private file: FileHandle | undefined;
   private presence: NodeJS.Timeout | undefined;
   private events: LinkEvents | undefined;
+  /** Counts open() and close() calls, so an open that finishes after a close() knows it is too late. */
+  private attempts = 0;
 
   constructor(
     private readonly config: Extract<PrinterConfig, { type: 'file' }>,
@@ -197,6 +210,7 @@ export class FileLink implements PrinterLink {
 
   async open(events: LinkEvents): Promise<void> {
     const path = this.config.path;
+    const attempt = ++this.attempts;
     let file: FileHandle;
     try {
       file = await open(path, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
@@ -215,6 +229,10 @@ export class FileLink implements PrinterLink {
       throw new Error(
         `${path} is not a character device: expected a USB printer's device such as "/dev/usb/lp0"`,
       );
+    }
+    if (attempt !== this.attempts) {
+      await file.close().catch(() => undefined);
+      throw new Error(`${path}: closed while opening`);
     }
     this.file = file;
     this.events = events;
@@ -241,6 +259,7 @@ export class FileLink implements PrinterLink {
   }
 
   close(): void {
+    this.attempts++;
     clearInterval(this.presence);
     const file = this.file;
     this.file = undefined;

@@ -199,6 +199,32 @@ describe('a network printer (TCP on 127.0.0.1)', () => {
   });
 });
 
+describe('a link closed while it opens (the printer gave up waiting)', () => {
+  const events = { data: () => undefined, lost: () => undefined };
+
+  it('TCP: the late connection is ended, never left holding the printer', async () => {
+    const server = await tcpPrinter();
+    cleanup.push(() => server.close());
+    const link = new TcpLink({ type: 'tcp', host: '127.0.0.1', port: server.port, askStatus: true }, TIMEOUT);
+    const opening = link.open(events);
+    link.close();
+    await expect(opening).rejects.toThrow(/can't be reached/);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.open()).toBe(0);
+  });
+
+  it('serial: the port opened too late is closed again, and open() says so', async () => {
+    const p = await pty();
+    const link = serial(p);
+    const opening = link.open(events);
+    link.close();
+    await expect(opening).rejects.toThrow(/closed while opening/);
+    // The port is free: opening it again works at once.
+    await link.open(events);
+    link.close();
+  });
+});
+
 describe('a USB printer (character device)', () => {
   const file = (devicePath: string) => new FileLink({ type: 'file', path: devicePath }, RECONNECT);
 

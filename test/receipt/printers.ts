@@ -20,6 +20,8 @@ export interface TcpPrinter {
   /** Everything received, over every connection. */
   received(): Buffer;
   connections(): number;
+  /** Connections open now. */
+  open(): number;
   /** The status byte answered from now on; undefined: never answer. */
   answer: number | undefined;
   close(): Promise<void>;
@@ -37,6 +39,7 @@ export async function tcpPrinter(
     answer: options.answer,
     received: () => Buffer.concat(chunks),
     connections: () => connections,
+    open: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
