@@ -111,6 +111,27 @@ describe('a receipt from the real process', () => {
     expect(k.p.stdout()).not.toContain(PATRON);
   });
 
+  it('return mode: RECEIPT prints the returns so far, without a card', async () => {
+    const k = await kiosk({ when: 'ask' }, () => 0x12);
+    await scan(k, 'MODE-RETURN', (r) => r.event === 'mode' && r.mode === 'return');
+    await scan(k, ITEM1, (r) => r.event === 'transaction' && r.kind === 'return' && r.item === ITEM1);
+    await scan(k, ITEM2, (r) => r.event === 'transaction' && r.kind === 'return' && r.item === ITEM2);
+    const before = k.p.records.length;
+    await k.scanner.write('RECEIPT\r');
+    await k.p.waitFor(
+      (r) => k.p.records.indexOf(r) >= before && printerSays(/^receipt printed \(2 item\(s\)\)$/)(r),
+      'the returns receipt',
+    );
+    await waitFor(() => decodeEscPos(k.printer.received().subarray(3)).cuts === 1, {
+      what: 'the receipt bytes',
+    });
+    const lines = receiptText(decodeEscPos(k.printer.received().subarray(3)));
+    expect(lines).toContain(`Return  ${ITEM1}`);
+    expect(lines).toContain(`Return  ${ITEM2}`);
+    expect(lines).toContain('2 items returned');
+    expect(lines.some((l) => l.startsWith('Card'))).toBe(false);
+  });
+
   it('unplugged mid-session: lending goes on, the receipt is dropped and said, the printer comes back', async () => {
     const k = await kiosk({ when: 'always' }, () => 0x12);
     await scan(k, PATRON, opened);
