@@ -265,6 +265,19 @@ describe('receipt.when "never"', () => {
 });
 
 describe('a receipt that cannot print', () => {
+  it("is told on a later turn, never from inside the station's onEvent (the station would emit inside its emit)", async () => {
+    const r = await rig({ width: 10 as never }); // a width the schema refuses: the layout throws
+    r.send(opened(PATRON), loan('31234567890126', PATRON), ended(PATRON));
+    expect(r.updates).toEqual([]);
+    await waitFor(() => r.updates.length === 1);
+    expect(r.updates[0]).toMatchObject({ receipt: 'dropped' });
+    expect(r.logs).toContainEqual(
+      expect.objectContaining({
+        message: expect.stringMatching(/could not be laid out: receipt width must be/),
+      }),
+    );
+  });
+
   it('is dropped: the station is told, the log says why', async () => {
     const r = await rig({}, { serverUp: false });
     r.send(opened(PATRON), loan('31234567890126', PATRON), ended(PATRON));
