@@ -1,8 +1,8 @@
 /**
  * The composition root: builds the concrete parts from the config (scanners or the screen's typed lines,
- * the journal as the store, the log, state file, scanner feedback and screen as outputs, the control
- * socket, the outbox watcher, the receipt printer) and hands them to the station. start() runs one ordered list; stop()
- * stops, in reverse, exactly what started. No work of its own.
+ * the journal as the store, the log, state file, scanner feedback, receipts and screen as outputs, the
+ * control socket, the outbox watcher, the receipt printer) and hands them to the station. start() runs
+ * one ordered list; stop() stops, in reverse, exactly what started. No work of its own.
  */
 import type { Config, Mode } from './config/schema.js';
 import { createClassifier } from './barcode/classify.js';
