@@ -239,6 +239,31 @@ describe('a USB printer (character device)', () => {
     expect(p.received()).toEqual(RECEIPT);
   });
 
+  it('a device that stops taking data (nobody reads the pty): EAGAIN until the timeout, then dropped and reopened', async () => {
+    const p = await pty(); // the host end is never opened: what is written piles up until the kernel says EAGAIN
+    const { printer, waitStatus, states } = printerOn(file(p.scannerPath));
+    await printer.start();
+    await waitStatus('connected');
+    let outcome: Awaited<ReturnType<Printer['print']>> = { printed: true };
+    let took = 0;
+    for (let i = 0; i < 500 && outcome.printed; i++) {
+      const started = Date.now();
+      outcome = await printer.print(RECEIPT);
+      took = Date.now() - started;
+    }
+    expect(outcome).toEqual({
+      printed: false,
+      reason: `${p.scannerPath} did not take the receipt within ${TIMEOUT} ms`,
+    });
+    expect(took).toBeGreaterThanOrEqual(TIMEOUT - 20);
+    expect(took).toBeLessThan(TIMEOUT + 500);
+    expect(states).toContainEqual({
+      status: 'disconnected',
+      message: `${p.scannerPath} did not take the receipt within ${TIMEOUT} ms: waiting for it to come back`,
+    });
+    await waitStatus('connected'); // reopened by itself
+  });
+
   it('refuses a regular file, in words', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'offcirc-lp-'));
     const plain = path.join(dir, 'lp0');
