@@ -3,7 +3,8 @@
  * disconnected / error in plain words, and reopens by itself every `reconnectMs` after it is lost. It
  * prints one receipt at a time; each step (asking the paper status, handing over the bytes) is bounded
  * by `timeoutMs`, so print() settles within about twice that, printed or dropped, and never rejects.
- * At most MAX_WAITING receipts wait behind the one printing; more are dropped at once.
+ * At most MAX_WAITING receipts wait behind the one printing; more are dropped at once. Where the link
+ * lets the printer answer, its paper status is asked on connecting and before each receipt.
  */
 import type { DeviceStatus } from '../station/view.js';
 import { PAPER_STATUS_REQUEST, readPaperStatus, type PaperStatus } from './escpos.js';
@@ -149,7 +150,10 @@ export class Printer {
     }
     if (!this.running) return this.link.close();
     this.connected = true;
-    this.say('connected', `${this.name} ready`);
+    if (!this.link.answers) return this.say('connected', `${this.name} ready`);
+    // Asked at once, so staff see "out of paper" or "not answering" before a patron's receipt is lost.
+    const check = this.queue.then(() => (this.connected ? this.askPaper() : undefined));
+    this.queue = check.catch(() => undefined);
   }
 
   private received(bytes: Buffer): void {

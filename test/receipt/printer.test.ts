@@ -64,18 +64,19 @@ const serial = (p: PtyPair) =>
   new SerialLink({ type: 'serial', path: p.scannerPath, baudRate: 19200, askStatus: true }, RECONNECT);
 
 describe('a serial printer (socat pty)', () => {
-  it('asks the paper status, then sends the receipt: captured byte for byte and decoded back', async () => {
+  it('asks the paper status on connecting and before the receipt: captured byte for byte and decoded back', async () => {
     const p = await pty();
     cleanup.push(await answerOnPty(p, () => 0x12));
     const { printer, waitStatus } = printerOn(serial(p));
     await printer.start();
     await waitStatus('connected', /ready/);
     expect(await printer.print(RECEIPT)).toEqual({ printed: true });
-    await waitFor(() => p.received().length >= PAPER_STATUS_REQUEST.length + RECEIPT.length, {
+    await waitFor(() => p.received().length >= 2 * PAPER_STATUS_REQUEST.length + RECEIPT.length, {
       what: 'the receipt at the host end',
     });
-    expect(p.received()).toEqual(Buffer.concat([Buffer.from(PAPER_STATUS_REQUEST), RECEIPT]));
+    expect(p.received()).toEqual(Buffer.concat([PAPER_STATUS_REQUEST, PAPER_STATUS_REQUEST, RECEIPT]));
     const decoded = decodeEscPos(p.received());
+    expect(decoded.commands.slice(0, 3)).toEqual(['status 4', 'status 4', 'init']);
     expect(receiptText(decoded)).toEqual(LINES);
     expect(decoded.commands.at(-1)).toBe('cut 1');
     expect(decoded.endsWithCut).toBe(true);
@@ -84,26 +85,29 @@ describe('a serial printer (socat pty)', () => {
   it('out of paper: the receipt is dropped, nothing but the question is sent, the state says so', async () => {
     const p = await pty();
     cleanup.push(await answerOnPty(p, () => 0x72));
-    const { printer, waitStatus } = printerOn(serial(p));
+    const { printer, waitStatus, states } = printerOn(serial(p));
     await printer.start();
+    // Asked on connecting: the status line says so before any receipt is lost.
+    await waitStatus('error', /out of paper/);
+    expect(states.map((s) => s.status)).not.toContain('connected');
     const outcome = await printer.print(RECEIPT);
     expect(outcome).toEqual({ printed: false, reason: `${p.scannerPath} is out of paper` });
-    await waitStatus('error', /out of paper/);
-    expect(p.received()).toEqual(Buffer.from(PAPER_STATUS_REQUEST));
+    expect(p.received()).toEqual(Buffer.concat([PAPER_STATUS_REQUEST, PAPER_STATUS_REQUEST]));
   });
 
   it('a pty nobody answers: the receipt times out and is dropped, within the bound', async () => {
     const p = await pty();
-    const { printer, waitStatus } = printerOn(serial(p));
+    const { printer, waitStatus, states } = printerOn(serial(p));
     await printer.start();
-    await waitStatus('connected');
+    // Open, but asked on connecting and silent: shown as not answering, never as ready.
+    await waitStatus('error', /not answering the paper status: check it is on and its cable/);
+    expect(states.map((s) => s.status)).not.toContain('connected');
     const started = Date.now();
     const outcome = await printer.print(RECEIPT);
     const took = Date.now() - started;
     expect(outcome).toEqual({ printed: false, reason: `${p.scannerPath} is not answering` });
     expect(took).toBeGreaterThanOrEqual(TIMEOUT - 20);
     expect(took).toBeLessThan(TIMEOUT + 500);
-    await waitStatus('error', /not answering the paper status/);
   });
 
   it('unplugged: reported, receipts dropped at once; plugged back: reconnects by itself and prints', async () => {
@@ -124,7 +128,7 @@ describe('a serial printer (socat pty)', () => {
     cleanup.push(stopAnswering);
     await waitStatus('connected', /ready/);
     expect(await printer.print(RECEIPT)).toEqual({ printed: true });
-    await waitFor(() => p.received().length >= PAPER_STATUS_REQUEST.length + RECEIPT.length, {
+    await waitFor(() => p.received().length >= 2 * PAPER_STATUS_REQUEST.length + RECEIPT.length, {
       what: 'the receipt after the replug',
     });
     expect(receiptText(decodeEscPos(p.received()))).toEqual(LINES);
@@ -142,8 +146,8 @@ describe('a network printer (TCP on 127.0.0.1)', () => {
     await printer.start();
     await waitStatus('connected', /127\.0\.0\.1:\d+ ready/);
     expect(await printer.print(RECEIPT)).toEqual({ printed: true });
-    await waitFor(() => server.received().length >= 3 + RECEIPT.length, { what: 'the receipt over TCP' });
-    expect(server.received()).toEqual(Buffer.concat([Buffer.from(PAPER_STATUS_REQUEST), RECEIPT]));
+    await waitFor(() => server.received().length >= 6 + RECEIPT.length, { what: 'the receipt over TCP' });
+    expect(server.received()).toEqual(Buffer.concat([PAPER_STATUS_REQUEST, PAPER_STATUS_REQUEST, RECEIPT]));
     expect(receiptText(decodeEscPos(server.received()))).toEqual(LINES);
   });
 
@@ -152,7 +156,7 @@ describe('a network printer (TCP on 127.0.0.1)', () => {
     cleanup.push(() => server.close());
     const { printer, waitStatus } = printerOn(tcp(server.port));
     await printer.start();
-    await waitStatus('connected');
+    await waitStatus('error', /not answering the paper status/);
     const started = Date.now();
     const outcomes = await Promise.all([printer.print(RECEIPT), printer.print(RECEIPT)]);
     const took = Date.now() - started;
@@ -169,7 +173,7 @@ describe('a network printer (TCP on 127.0.0.1)', () => {
     cleanup.push(() => server.close());
     const { printer, waitStatus } = printerOn(tcp(server.port));
     await printer.start();
-    await waitStatus('connected');
+    await waitStatus('error', /not answering the paper status/);
     const jobs = [1, 2, 3, 4].map(() => printer.print(RECEIPT));
     expect(await jobs[3]).toEqual({
       printed: false,
@@ -191,7 +195,7 @@ describe('a network printer (TCP on 127.0.0.1)', () => {
     await waitStatus('connected', /ready/);
     expect(await printer.print(RECEIPT)).toEqual({ printed: true });
     await waitFor(
-      () => statusRequests(server.received()) === 1 && server.received().length === 3 + RECEIPT.length,
+      () => statusRequests(server.received()) === 2 && server.received().length === 6 + RECEIPT.length,
       {
         what: 'the receipt once on',
       },
