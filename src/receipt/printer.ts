@@ -4,7 +4,8 @@
  * prints one receipt at a time; each step (asking the paper status, handing over the bytes) is bounded
  * by `timeoutMs`, so print() settles within about twice that, printed or dropped, and never rejects.
  * At most MAX_WAITING receipts wait behind the one printing; more are dropped at once. Where the link
- * lets the printer answer, its paper status is asked on connecting and before each receipt.
+ * lets the printer answer, its paper status is asked on connecting and before each receipt, and again
+ * every `reconnectMs` while it is out of paper or silent.
  */
 import type { DeviceStatus } from '../station/view.js';
 import { PAPER_STATUS_REQUEST, readPaperStatus, type PaperStatus } from './escpos.js';
@@ -38,6 +39,7 @@ export class Printer {
   private connected = false;
   private connecting: Promise<void> | undefined;
   private retry: NodeJS.Timeout | undefined;
+  private recheck: NodeJS.Timeout | undefined;
   private last: { status: DeviceStatus; message: string } | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private waiting = 0;
@@ -63,6 +65,7 @@ export class Printer {
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.retry);
+    clearTimeout(this.recheck);
     await this.connecting;
     await this.queue.catch(() => undefined);
     this.connected = false;
@@ -116,11 +119,14 @@ export class Printer {
       this.answer = undefined;
       if (this.connected)
         this.say('error', `${this.name} is not answering the paper status: check it is on and its cable`);
+      this.checkAgain();
       return 'silent';
     }
     const paper = await answered;
-    if (paper === 'out') this.say('error', `${this.name} is out of paper`);
-    else if (paper === 'low') this.say('connected', `${this.name} ready, paper low`);
+    if (paper === 'out') {
+      this.say('error', `${this.name} is out of paper`);
+      this.checkAgain();
+    } else if (paper === 'low') this.say('connected', `${this.name} ready, paper low`);
     else this.say('connected', `${this.name} ready`);
     return paper;
   }
@@ -152,8 +158,23 @@ export class Printer {
     this.connected = true;
     if (!this.link.answers) return this.say('connected', `${this.name} ready`);
     // Asked at once, so staff see "out of paper" or "not answering" before a patron's receipt is lost.
+    this.check();
+  }
+
+  /** Asks the paper status between receipts (in the queue, so never across one). */
+  private check(): void {
     const check = this.queue.then(() => (this.connected ? this.askPaper() : undefined));
     this.queue = check.catch(() => undefined);
+  }
+
+  /** While out of paper or silent, asks again every reconnectMs: paper put back shows by itself. */
+  private checkAgain(): void {
+    if (!this.running || !this.connected || this.recheck) return;
+    this.recheck = setTimeout(() => {
+      this.recheck = undefined;
+      this.check();
+    }, this.options.reconnectMs);
+    this.recheck.unref();
   }
 
   private received(bytes: Buffer): void {

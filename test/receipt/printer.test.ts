@@ -92,7 +92,21 @@ describe('a serial printer (socat pty)', () => {
     expect(states.map((s) => s.status)).not.toContain('connected');
     const outcome = await printer.print(RECEIPT);
     expect(outcome).toEqual({ printed: false, reason: `${p.scannerPath} is out of paper` });
-    expect(p.received()).toEqual(Buffer.concat([PAPER_STATUS_REQUEST, PAPER_STATUS_REQUEST]));
+    expect(receiptText(decodeEscPos(p.received()))).toEqual([]); // questions only, no receipt
+  });
+
+  it('paper put back, or a printer that starts answering: ready again by itself, without a receipt', async () => {
+    const p = await pty();
+    let answer: number | undefined = 0x72;
+    cleanup.push(await answerOnPty(p, () => answer));
+    const { printer, waitStatus } = printerOn(serial(p));
+    await printer.start();
+    await waitStatus('error', /out of paper/);
+    answer = undefined;
+    await waitStatus('error', /not answering/);
+    answer = 0x12;
+    await waitStatus('connected', /ready/);
+    expect(await printer.print(RECEIPT)).toEqual({ printed: true });
   });
 
   it('a pty nobody answers: the receipt times out and is dropped, within the bound', async () => {
