@@ -91,8 +91,8 @@ export class ReceiptOutput implements StationOutput {
 
   /**
    * The patron asked for a receipt (a key or the command barcode). An open loan session's receipt prints
-   * at its end (`at-session-end`: the caller ends it); open returns print now; else the session that
-   * ended less than askSeconds ago prints now.
+   * at its end (`at-session-end`: the caller ends it), unless nothing is borrowed yet; open returns
+   * print now; else the session that ended less than askSeconds ago prints now.
    */
   ask(): AskOutcome {
     if (this.options.config.when === 'never') {
@@ -102,6 +102,8 @@ export class ReceiptOutput implements StationOutput {
       return 'nothing';
     }
     if (this.open?.patron !== undefined) {
+      // Nothing borrowed yet: a stray press must not end the session of a patron about to scan items.
+      if (this.open.items.length === 0) return 'nothing';
       this.wanted = true;
       return 'at-session-end';
     }
