@@ -1,8 +1,8 @@
 /**
  * The composition root: builds the concrete parts from the config (scanners or the screen's typed lines,
- * the journal as the store, the log, state file, scanner feedback and screen as outputs, the control
- * socket and the outbox watcher) and hands them to the station. start() runs one ordered list; stop()
- * stops, in reverse, exactly what started. No work of its own.
+ * the journal as the store, the log, state file, scanner feedback, receipts and screen as outputs, the
+ * control socket, the outbox watcher, the receipt printer) and hands them to the station. start() runs
+ * one ordered list; stop() stops, in reverse, exactly what started. No work of its own.
  */
 import type { Config, Mode } from './config/schema.js';
 import { createClassifier } from './barcode/classify.js';
@@ -18,7 +18,11 @@ import { stateFile } from './station/files.js';
 import { loansTodayByPatron } from './patrons/loans-today.js';
 import { PatronListWatch, patronListPath } from './patrons/watch.js';
 import { FeedbackOutput, LogOutput, ScreenFeed, StateOutput } from './station/outputs.js';
-import type { ScanSource } from './station/ports.js';
+import type { ScanSource, StationOutput } from './station/ports.js';
+import { receiptBarcode } from './receipt/ask.js';
+import { createLink } from './receipt/links.js';
+import { ReceiptOutput } from './receipt/output.js';
+import { Printer } from './receipt/printer.js';
 import { StateStore } from './station/state.js';
 import { Station } from './station/station.js';
 import { TypedLines } from './station/typed-lines.js';
@@ -65,6 +69,7 @@ export function createApp(options: AppOptions): App {
   });
   // Seeded in start(), before the first scan, from what this station wrote today.
   const dayLoans = { current: new DayLoans(now()) };
+  const receipts = createReceipts(options, () => station);
   const station: Station = new Station({
     station: config.station,
     kiosk: {
@@ -97,7 +102,11 @@ export function createApp(options: AppOptions): App {
       log: (level, message, fields) => log(level, message, { event: 'journal', ...fields }),
       now,
     }),
-    sources: (sink) => {
+    sources: (stationSink) => {
+      // The receipt command barcode is the patron asking for a receipt, not a scan for the kiosk.
+      const sink = receipts
+        ? receiptBarcode(stationSink, config.commands.receipt, config.barcodes.normalize, receipts.ask)
+        : stationSink;
       // With the screen up, lines typed on it are scans (the terminal device's, or unnamed ones).
       const terminal = config.devices.find((d) => d.type === 'terminal');
       if (options.screen)
@@ -117,6 +126,7 @@ export function createApp(options: AppOptions): App {
         onEvent: (event) => void (event.type === 'rotated' && outbox.refresh()),
         stop: () => outbox.stop(),
       },
+      ...(receipts ? [receipts.output] : []),
       feed,
     ],
     log,
@@ -135,6 +145,7 @@ export function createApp(options: AppOptions): App {
     control: {
       command: (command) => station.command(command),
       scanLine: (text, error) => typed?.line(text, error),
+      ...(receipts && { receipt: () => receipts.ask('keys') }),
       quit: () => options.onExit?.(),
     },
     async start() {
@@ -154,6 +165,11 @@ export function createApp(options: AppOptions): App {
         throw error;
       }
       started.push(() => station.stop());
+      if (receipts) {
+        // Not awaited: a printer that is off must not hold up the kiosk's start; it reports its state.
+        void receipts.printer.start();
+        started.push(() => receipts.printer.stop());
+      }
       const problem = await control.start().catch((error: Error) => error.message);
       if (problem) log('warn', `no control socket: ${problem}`, { event: 'control' });
       else started.push(() => control.stop());
@@ -170,4 +186,55 @@ export function createApp(options: AppOptions): App {
       for (const stop of started.splice(0).reverse()) await stop();
     },
   };
+}
+
+/**
+ * The receipt printer (a device with a status, reported to the station like a scanner's) and its
+ * output, where a printer is configured and receipts are not "never". `ask` is the patron asking (the
+ * key, or the command barcode from `device`): it waits for the scans queued before it, so it applies to
+ * the session they opened, and ends an open session, whose receipt then prints.
+ */
+function createReceipts(
+  options: AppOptions,
+  station: () => Station,
+): { output: StationOutput; printer: Printer; ask: (device: string) => void } | undefined {
+  const { config } = options;
+  const { receipt } = config;
+  if (receipt.printer === undefined || receipt.when === 'never') return undefined;
+  const log: Log = options.logger.log;
+  let status: { status: 'connected' | 'disconnected' | 'error'; message: string } = {
+    status: 'disconnected',
+    message: 'printer not connected yet',
+  };
+  const printer = new Printer(createLink(receipt.printer, receipt), {
+    timeoutMs: receipt.timeoutMs,
+    reconnectMs: receipt.reconnectMs,
+    report: (s, message) => {
+      status = { status: s, message };
+      station().notePrinter(status);
+    },
+  });
+  const output = new ReceiptOutput({
+    station: config.station,
+    config: receipt,
+    print: (bytes) => printer.print(bytes),
+    printerStatus: () => status,
+    notify: (update) => station().notePrinter(update),
+    idleTimeoutMs: config.session.idleTimeoutSeconds * 1000,
+    log,
+    ...(options.now && { now: options.now }),
+  });
+  const ask = (device: string) =>
+    void station()
+      .idle()
+      .then(() => {
+        const outcome = output.ask();
+        log('info', `receipt asked for (${device}): ${outcome}`, {
+          event: 'printer',
+          asked: outcome,
+          device,
+        });
+        if (outcome === 'at-session-end') station().command('endSession');
+      });
+  return { output, printer, ask };
 }

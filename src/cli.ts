@@ -198,6 +198,21 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     });
 
   program
+    .command('receipt')
+    .description(
+      'Receipts: `receipt preview` prints a sample receipt as text, as the printer would print it.',
+    )
+    .command('preview')
+    .description('Print a sample receipt as text, with the configured width, header and footer.')
+    .option('-c, --config <file>', 'config file (as for run)')
+    .action(async (options: { config?: string }) => {
+      const loaded = await configFor(options);
+      if (!loaded) return;
+      const { receiptPreviewCommand } = await import('./commands/receipt.js');
+      setExit(receiptPreviewCommand(loaded, io));
+    });
+
+  program
     .command('verify')
     .description(
       'Check OffCirc.dat files before upload; list each problem with its line. Exit 0 clean, 1 problems, 2 unreadable.',

@@ -198,6 +198,57 @@ const defaultRefuseRules = [
   { pattern: '^97[89]\\d{10}$', reason: "That is the book's ISBN. Scan the library barcode." },
 ];
 
+const serialPrinter = z.strictObject({
+  type: z.literal('serial'),
+  path: text('a device path such as "/dev/ttyUSB0"'),
+  baudRate: positiveInt().default(9600),
+  askStatus: flag()
+    .default(true)
+    .describe(
+      'Ask the paper status (DLE EOT 4) before each receipt; a printer that never answers gets none.',
+    ),
+});
+
+const filePrinter = z.strictObject({
+  type: z.literal('file'),
+  path: text('a USB printer\'s character device such as "/dev/usb/lp0"'),
+});
+
+const tcpPrinter = z.strictObject({
+  type: z.literal('tcp'),
+  host: text('a host name or address such as "10.0.0.40"'),
+  port: z
+    .number(expecting('a TCP port from 1 to 65535'))
+    .int(expecting('a TCP port from 1 to 65535'))
+    .min(1, expecting('a TCP port from 1 to 65535'))
+    .max(65535, expecting('a TCP port from 1 to 65535'))
+    .default(9100),
+  askStatus: flag()
+    .default(true)
+    .describe(
+      'Ask the paper status (DLE EOT 4) before each receipt; a printer that never answers gets none.',
+    ),
+});
+
+const printer = z.discriminatedUnion('type', [serialPrinter, filePrinter, tcpPrinter], {
+  error: (issue) =>
+    `expected a printer with "type" one of "serial", "file", "tcp", got ${show(
+      (issue.input as { type?: unknown } | undefined)?.type ?? issue.input,
+    )}`,
+});
+
+/** The line widths the ESC/POS encoder lays receipts out for (its paper widths, in characters). */
+export const RECEIPT_WIDTHS = [32, 35, 42, 44, 48] as const;
+const RECEIPT_WIDTHS_WORDS = `characters per line, one of ${RECEIPT_WIDTHS.join(', ')}`;
+
+const receiptLines = z
+  .array(
+    z.string(expecting('a line of text')).max(200, expecting('a line of at most 200 characters')),
+    expecting('a list of lines'),
+  )
+  .max(20, expecting('at most 20 lines'))
+  .default([]);
+
 const functionKey = oneOf(['F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8', 'F9', 'F10', 'F11', 'F12']);
 
 export const configSchema = z.strictObject({
@@ -244,6 +295,7 @@ export const configSchema = z.strictObject({
       loan: text('the text of a command barcode').default('MODE-LOAN'),
       return: text('the text of a command barcode').default('MODE-RETURN'),
       endSession: text('the text of a command barcode').default('END-SESSION'),
+      receipt: text('the text of a command barcode').default('RECEIPT'),
     })
     .superRefine(distinctValues('barcode'))
     .prefault({}),
@@ -273,8 +325,16 @@ export const configSchema = z.strictObject({
       admit: functionKey
         .default('F4')
         .describe('With the staff PIN, lets the card the kiosk last refused borrow for one session.'),
+      receipt: functionKey
+        .optional()
+        .describe('The patron asks for a receipt. Default F5, unless another key has it.'),
     })
     .superRefine(distinctValues('key'))
+    // A config written before receipts, with F5 bound to something else, keeps working: no receipt key.
+    .transform((keys) => ({
+      ...keys,
+      receipt: keys.receipt ?? (Object.values(keys).includes('F5') ? undefined : ('F5' as const)),
+    }))
     .prefault({}),
   staff: z
     .strictObject({
@@ -357,6 +417,33 @@ export const configSchema = z.strictObject({
         .describe('Days the library is closed: no due date falls on one.'),
     })
     .prefault({}),
+  receipt: z
+    .strictObject({
+      printer: printer
+        .optional()
+        .describe('The receipt printer; without one, no receipt is printed (the preview still works).'),
+      when: oneOf(['always', 'ask', 'never'])
+        .default('ask')
+        .describe(
+          'Print at the end of each session, when the patron asks (key or command barcode), or never.',
+        ),
+      width: z
+        .literal(RECEIPT_WIDTHS, expecting(RECEIPT_WIDTHS_WORDS))
+        .default(42)
+        .describe('Characters per line: 42 or 48 on 80 mm paper, 32 on 58 mm.'),
+      header: receiptLines.describe("Lines printed at the top, centred (the library's name, opening hours)."),
+      footer: receiptLines.describe('Lines printed at the bottom, centred.'),
+      askSeconds: positiveInt('a positive number of seconds')
+        .default(10)
+        .describe('How long after a session ends the patron can still ask for its receipt.'),
+      timeoutMs: positiveInt('a positive number of milliseconds')
+        .default(3000)
+        .describe(
+          'A printer that takes longer to answer or to take a receipt is skipped: the receipt is dropped.',
+        ),
+      reconnectMs: positiveInt('a positive number of milliseconds').default(2000),
+    })
+    .prefault({}),
   logging: z
     .strictObject({
       dir: text('a folder for log files').optional().describe('Default: "logs" beside the journal.'),
@@ -383,6 +470,8 @@ export type LoansConfig = Config['loans'];
 export type RefuseRule = z.output<typeof refuseRule>;
 export type BarcodeConfig = Config['barcodes'];
 export type Mode = Config['startMode'];
+export type ReceiptConfig = Config['receipt'];
+export type PrinterConfig = NonNullable<ReceiptConfig['printer']>;
 
 /** The JSON Schema an editor uses to check config/offcirc.json as a technician types. */
 export function jsonSchema(): Record<string, unknown> {

@@ -42,6 +42,10 @@ export class LogOutput implements StationOutput {
     if (event.type === 'device') {
       const level = event.status === 'error' ? 'error' : event.status === 'disconnected' ? 'warn' : 'info';
       this.log(level, event.message, { event: 'device', device: event.device, status: event.status });
+    } else if (event.type === 'printer' && event.receipt === undefined) {
+      // A receipt's fate is logged by the receipt output, with its reason; here the printer's state.
+      const level = event.status === 'connected' ? 'info' : 'warn';
+      this.log(level, event.message, { event: 'printer', status: event.status });
     } else if (event.type === 'rotated') {
       this.log('info', `rotated ${event.lines} transaction(s) to ${event.file}`, {
         event: 'rotated',

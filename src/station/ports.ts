@@ -87,6 +87,14 @@ export type StationNotice =
   | { type: 'decision'; device: string; ok: boolean; at: number }
   /** The store's content was handed on (the journal moved to the outbox). */
   | { type: 'rotated'; file: string; lines: number; at: number }
+  /** The receipt printer's state changed, or a receipt was printed or dropped (`receipt`). */
+  | {
+      type: 'printer';
+      status: DeviceStatus;
+      message: string;
+      receipt?: 'printed' | 'dropped';
+      at: number;
+    }
   /** The view changed for another reason (the outbox count). */
   | { type: 'view'; at: number };
 

@@ -25,7 +25,7 @@ import type {
   StationOutput,
   TransactionStore,
 } from './ports.js';
-import type { StationView } from './view.js';
+import type { DeviceStatus, StationView } from './view.js';
 
 export interface StationOptions {
   station: string;
@@ -82,6 +82,7 @@ export class Station {
   private today = 0;
   private lastWrite: StationView['journal']['lastWrite'];
   private outbox: number | undefined;
+  private printer: StationView['printer'];
   private running = false;
   private stopping = false;
   private drained: (() => void)[] = [];
@@ -179,6 +180,7 @@ export class Station {
         ...(this.lastWrite && { lastWrite: this.lastWrite }),
       },
       ...(this.outbox !== undefined && { outbox: this.outbox }),
+      ...(this.printer !== undefined && { printer: { ...this.printer } }),
     };
   }
 
@@ -209,6 +211,23 @@ export class Station {
     if (transactions === this.outbox) return;
     this.outbox = transactions;
     this.emit([{ type: 'view', at: this.now() }]);
+  }
+
+  /**
+   * The receipt printer's state, or a receipt's fate, from the receipt output: outputs only hear events,
+   * so the station keeps it in its view and tells every output (the screen, the log) as it does a scanner's.
+   */
+  notePrinter(update: { status: DeviceStatus; message: string; receipt?: 'printed' | 'dropped' }): void {
+    if (this.stopping) return;
+    const at = this.now();
+    const droppedAt =
+      update.receipt === 'dropped' ? at : update.receipt === 'printed' ? undefined : this.printer?.droppedAt;
+    this.printer = {
+      status: update.status,
+      message: update.message,
+      ...(droppedAt !== undefined && { droppedAt }),
+    };
+    this.emit([{ type: 'printer', ...update, at }]);
   }
 
   /** Resolves once nothing is queued or running (tests and shut-down use it). */

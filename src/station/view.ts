@@ -19,6 +19,8 @@ export interface StationView extends KioskView {
     today: number;
     lastWrite?: { ok: true; at: number } | { ok: false; error: string; at: number };
   };
+  /** The receipt printer, where one is configured: its state, and when a receipt was last dropped. */
+  printer?: { status: DeviceStatus; message: string; droppedAt?: number };
   /** Rotated files waiting in the outbox for upload, where known. */
   outbox?: number;
 }
@@ -33,6 +35,8 @@ export interface StationFeed {
 /** What the screen may ask the station to do. */
 export interface StationControl {
   command(command: KioskCommand): void;
+  /** The patron asks for a receipt (the receipt key); absent where no printer is configured. */
+  receipt?(): void;
   /**
    * A line typed on the terminal and ended with Enter: a scan from the terminal device; with `error`, one
    * already known to be unusable, which the kiosk rejects with that reason.

@@ -72,6 +72,7 @@ export function KioskScreen({
     input.current = state;
     for (const effect of effects) {
       if (effect.type === 'command') control.command(effect.command);
+      else if (effect.type === 'receipt') control.receipt?.();
       else if (effect.type === 'scan') control.scanLine(effect.text, effect.error);
       else {
         control.quit();

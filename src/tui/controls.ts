@@ -54,6 +54,8 @@ export interface InputState {
 
 export type InputEffect =
   | { type: 'command'; command: KioskCommand }
+  /** The patron asks for a receipt (never PIN-guarded, like the end-session key). */
+  | { type: 'receipt' }
   /** With `error`, the line could not be a scan (too long): the kiosk rejects it with that reason. */
   | { type: 'scan'; text: string; error?: string }
   | { type: 'quit' };
@@ -138,6 +140,7 @@ function functionKey(state: InputState, key: FunctionKey, now: number, rules: In
   if (action === 'endSession') return { state, effects: [effectFor('endSession')] };
   // Letting a refused card borrow is staff's alone: without a PIN configured the key does nothing.
   if (action === 'admit' && rules.pinHash === undefined) return { state };
+  if (action === 'receipt') return { state, effects: [{ type: 'receipt' } as InputEffect] };
   if (!needsPin(action, rules)) return { state, effects: [effectFor(action)] };
   if (state.lockedUntil !== undefined) return { state };
   // The half-typed line is dropped: what is typed next belongs to the PIN.

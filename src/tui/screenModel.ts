@@ -84,6 +84,8 @@ export interface ScreenModel {
   staff?: { kind: 'prompt'; text: string; dots: string; error?: string } | { kind: 'locked'; text: string };
   status: {
     devices: { id: string; word: string; ok: boolean }[];
+    /** The receipt printer's state, where one is configured. */
+    printer?: { word: string; ok: boolean };
     problem?: string;
     journal: { path: string; today: number; last: string; ok: boolean };
     outbox?: number;
@@ -123,6 +125,17 @@ export function shorten(text: string, max: number, ellipsis = '…'): string {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}${ellipsis}`;
 }
 
+/** What the patron is told when the printer could not print their receipt. */
+export const RECEIPT_DROPPED = 'No receipt: please ask staff';
+
+/** The printer's state in one or two words (its message goes to the log and the problem row). */
+function printerWord(printer: NonNullable<StationView['printer']>): { word: string; ok: boolean } {
+  if (printer.status === 'connected')
+    return { word: /paper low/.test(printer.message) ? 'PAPER LOW' : 'ready', ok: true };
+  if (/out of paper/.test(printer.message)) return { word: 'NO PAPER', ok: false };
+  return { word: deviceWord[printer.status], ok: false };
+}
+
 const deviceWord = { connected: 'connected', disconnected: 'DISCONNECTED', error: 'ERROR' } as const;
 
 export interface ModelInput {
@@ -130,7 +143,7 @@ export interface ModelInput {
   shown: Shown;
   input: InputState;
   now: number;
-  config: Pick<Config, 'keys' | 'screen' | 'barcodes' | 'patrons'>;
+  config: Pick<Config, 'keys' | 'screen' | 'barcodes' | 'patrons'> & Partial<Pick<Config, 'receipt'>>;
   rules: InputRules;
   size: Size;
   glyphs: Glyphs;
@@ -248,7 +261,9 @@ export function screenModel({
   glyphs: g,
 }: ModelInput): ScreenModel {
   const input = settle(rawInput, now);
-  const problem = view.devices.find((d) => d.status !== 'connected');
+  const problem =
+    view.devices.find((d) => d.status !== 'connected') ??
+    (view.printer && view.printer.status !== 'connected' ? { id: 'printer', ...view.printer } : undefined);
   const { bannerScale, recentRows } = layoutFor(
     size,
     problem !== undefined || patronListProblem(view, config, now) !== undefined,
@@ -256,12 +271,17 @@ export function screenModel({
   const decisionMs = config.screen.decisionSeconds * 1000;
   // Config's refuse rules carry sentences already written for the person at the kiosk.
   const ownWords = new Set(config.barcodes.refuse.map((r) => r.reason));
+  const droppedAt = view.printer?.droppedAt;
   const note =
-    shown.ignored && now - shown.ignored.shownAt < decisionMs && shown.ignored.patron === view.patron
-      ? patronWords(shown.ignored.reason, ownWords)
-      : view.patronWarning
-        ? "Your library card needs attention: please see staff when you're done."
-        : undefined;
+    // A receipt that could not be printed: the patron must hear it before walking away. Receipts print
+    // after a session, so a session open now is the next patron's: it is not theirs to read.
+    droppedAt !== undefined && now - droppedAt < decisionMs && view.patron === undefined
+      ? RECEIPT_DROPPED
+      : shown.ignored && now - shown.ignored.shownAt < decisionMs && shown.ignored.patron === view.patron
+        ? patronWords(shown.ignored.reason, ownWords)
+        : view.patronWarning
+          ? "Your library card needs attention: please see staff when you're done."
+          : undefined;
   const recent = view.recent.slice(-recentRows).map((r) => ({
     time: hhmm(r.at),
     kind: r.kind === 'loan' ? ('Loan' as const) : ('Return' as const),
@@ -312,6 +332,7 @@ export function screenModel({
       devices: [...view.devices]
         .sort((a, b) => Number(a.status === 'connected') - Number(b.status === 'connected'))
         .map((d) => ({ id: d.id, word: deviceWord[d.status], ok: d.status === 'connected' })),
+      ...(view.printer && { printer: printerWord(view.printer) }),
       problem: problem ? `${problem.id}: ${problem.message}` : patronListProblem(view, config, now),
       journal: { path: view.journal.path, today: view.journal.today, ...lastWrite(view) },
       outbox: view.outbox,
@@ -324,6 +345,12 @@ export function screenModel({
       { key: config.keys.return, label: guarded('return', 'Return') },
       // "Done", as the instruction says ("press F3 when you're done"): the patron presses it, not staff.
       { key: config.keys.endSession, label: 'Done' },
+      // Only where a receipt can be asked for: the key does nothing elsewhere.
+      ...(config.keys.receipt !== undefined &&
+      config.receipt?.printer !== undefined &&
+      config.receipt.when !== 'never'
+        ? [{ key: config.keys.receipt, label: 'Receipt' }]
+        : []),
       { key: config.keys.quit, label: guarded('quit', 'Quit') },
       // Only while there is a refused card to admit, and only where a PIN guards it.
       ...(view.admittable && rules.pinHash !== undefined

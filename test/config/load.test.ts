@@ -29,9 +29,21 @@ describe('config defaults', () => {
     expect(config.session).toEqual({ idleTimeoutSeconds: 60, doubleReadMs: 1500 });
     expect(config.barcodes.patron).toEqual([{ pattern: '^2\\d{13}$', checkDigit: 'mod10' }]);
     expect(config.barcodes.item).toEqual([{ pattern: '^3\\d{13}$', checkDigit: 'mod10' }]);
-    expect(config.commands).toEqual({ loan: 'MODE-LOAN', return: 'MODE-RETURN', endSession: 'END-SESSION' });
+    expect(config.commands).toEqual({
+      loan: 'MODE-LOAN',
+      return: 'MODE-RETURN',
+      endSession: 'END-SESSION',
+      receipt: 'RECEIPT',
+    });
     expect(config.devices).toEqual([{ type: 'terminal', id: 'terminal' }]);
-    expect(config.keys).toEqual({ loan: 'F1', return: 'F2', endSession: 'F3', quit: 'F10', admit: 'F4' });
+    expect(config.keys).toEqual({
+      loan: 'F1',
+      return: 'F2',
+      endSession: 'F3',
+      quit: 'F10',
+      admit: 'F4',
+      receipt: 'F5',
+    });
   });
 
   it('accepts the example of the issue exactly', () => {

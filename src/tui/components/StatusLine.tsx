@@ -24,6 +24,11 @@ export function StatusLine({ status, glyphs }: { status: ScreenModel['status']; 
                 {` ${d.id} ${d.word}`}
               </Text>
             ))}
+            {status.printer && (
+              <Text color={status.printer.ok ? 'green' : 'red'} bold={!status.printer.ok}>
+                {`  Printer: ${status.printer.word}`}
+              </Text>
+            )}
           </Text>
         </Box>
         <Box flexShrink={0} paddingLeft={1}>
