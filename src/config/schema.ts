@@ -1,6 +1,9 @@
 /**
  * The config file's one schema: the TypeScript types, the validation (with messages a technician can act
  * on) and the generated JSON Schema (config/offcirc.schema.json) all come from here.
+ *
+ * Why one file over 300 lines: it is the one schema, and the types, the validation and the JSON Schema all
+ * come from it; split, its parts would be read apart from the whole they validate.
  */
 import { z } from 'zod';
 

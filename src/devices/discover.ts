@@ -3,6 +3,9 @@
  * through SerialPort.list()), each with a config entry ready to paste, and what stops it seeing more
  * (no libusb, no udev, hidraw nodes it may not open) with the fix. One enumeration of each kind. The
  * names and serial numbers a device sends are printed escaped: a USB device can send terminal escapes.
+ *
+ * Why one file over 300 lines: listing, explaining what stops it seeing (udev, libusb, permissions) and
+ * printing the entries to paste are one command's output, each part short.
  */
 import { accessSync, constants, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';

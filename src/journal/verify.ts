@@ -4,6 +4,9 @@
  * Two kinds of finding: a **problem** is something Alma would reject or misapply (verify exits 1, merge
  * and export refuse); a **note** is one of offcirc's own conventions not met that Alma accepts (an
  * unpadded return, a complete last line without a line ending): reported, never refused.
+ *
+ * Why one file over 300 lines: LineChecker's checks share one pass's per-file state over the bytes; the
+ * duplicate window (transaction-set.ts) and the reading (parse.ts) are apart.
  */
 import type { SeenTransactions } from './transaction-set.js';
 import { formatTimestamp } from './line.js';

@@ -3,6 +3,9 @@
  * fdatasync has returned, and a line that failed leaves nothing behind. Its files are opened through
  * safe-file.ts (no link followed, owner-only, the folder's owner). Costs per line: one lstat, one fstat,
  * one write, one fdatasync.
+ *
+ * Why one file over 300 lines: it is the only code that writes OffCirc.dat, and its open, append, cut-back,
+ * probe and rotate share one handle, size and queue; kept together so no second writer can appear.
  */
 import { fdatasyncSync, fstatSync, lstatSync, writeSync, type Stats } from 'node:fs';
 import { lstat, mkdir, rename, unlink, type FileHandle } from 'node:fs/promises';

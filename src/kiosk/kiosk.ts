@@ -7,6 +7,10 @@
  * Double reads are keyed on what a scan was classified as (the normalized patron, item or command), so
  * "]F0A3123…B" and "3123…" read twice are one barcode; a scan that was rejected (or that the driver
  * flagged) is keyed on its trimmed raw text. The caller passes the Classified it got for this scan.
+ *
+ * Why one file over 300 lines: it is one state machine; every entry point reads and changes the same
+ * session, mode and pending transactions. The rules that stand alone are apart (double-read.ts,
+ * patrons.ts, limits.ts, due.ts, start-mode.ts).
  */
 import type { Classified } from '../barcode/classify.js';
 import type { KioskCommand } from '../config/commands.js';

@@ -8,6 +8,10 @@
  * costs another at most one of its scans. A watchdog takes the station out of service when a scan has
  * waited longer than STALL_MS (a store that hangs), so the screen never says "in service" while scans
  * aren't being handled (watchdog.ts).
+ *
+ * Why one file over 300 lines: the queue, the write-and-acknowledge protocol and the service state all
+ * drive the one Kiosk and must change together; the parts that stand alone are already apart
+ * (fair-queue.ts, flood.ts, watchdog.ts, outputs.ts).
  */
 import type { Classified } from '../barcode/classify.js';
 import type { KioskEvent, KioskScan, Transaction } from '../kiosk/events.js';

@@ -1,6 +1,9 @@
 /**
  * Everything the kiosk screen shows, derived by pure functions from the station's view, the few things the
  * screen remembers (the last decision and when it came) and the clock. Components only draw this model.
+ *
+ * Why one file over 300 lines: one pure function of the screen's state to what every part of the screen
+ * shows; its parts (instruction, decision, summary, status) read the same view and clock together.
  */
 import type { Config } from '../config/schema.js';
 import type { KioskEvent, Mode, SessionSummary } from '../kiosk/events.js';
