@@ -7,22 +7,17 @@
 import type { Config, Mode } from './config/schema.js';
 import { createClassifier } from './barcode/classify.js';
 import { createScanner } from './devices/index.js';
-import { createDueRule } from './kiosk/due.js';
-import { DayLoans } from './kiosk/limits.js';
 import { chooseStartMode } from './kiosk/start-mode.js';
 import { JournalStore } from './journal/store.js';
+import { PatronData } from './patrons/kiosk-data.js';
 import { OutboxWatch, outboxDir } from './journal/outbox.js';
 import type { Log, StationLogger } from './log.js';
 import { ControlServer, controlSocketPath } from './station/control.js';
 import { stateFile } from './station/files.js';
-import { loansTodayByPatron } from './patrons/loans-today.js';
-import { PatronListWatch, patronListPath } from './patrons/watch.js';
 import { FeedbackOutput, LogOutput, ScreenFeed, StateOutput } from './station/outputs.js';
-import type { ScanSource, StationOutput } from './station/ports.js';
+import type { ScanSource } from './station/ports.js';
 import { receiptBarcode } from './receipt/ask.js';
-import { createLink } from './receipt/links.js';
-import { ReceiptOutput } from './receipt/output.js';
-import { Printer } from './receipt/printer.js';
+import { createReceipts } from './receipt/assemble.js';
 import { StateStore } from './station/state.js';
 import { Station } from './station/station.js';
 import { TypedLines } from './station/typed-lines.js';
@@ -63,12 +58,7 @@ export function createApp(options: AppOptions): App {
     onChange: (n) => station.noteOutbox(n),
     warn: (message, fields) => log('warn', message, { event: 'outbox', ...fields }),
   });
-  const patrons = new PatronListWatch({
-    file: patronListPath(config.patrons.list, options.journalPath),
-    log,
-  });
-  // Seeded in start(), before the first scan, from what this station wrote today.
-  const dayLoans = { current: new DayLoans(now()) };
+  const patrons = new PatronData(config, options.journalPath, log, now);
   const receipts = createReceipts(options, () => station);
   const station: Station = new Station({
     station: config.station,
@@ -76,22 +66,7 @@ export function createApp(options: AppOptions): App {
       startMode: config.startMode,
       idleTimeoutMs: config.session.idleTimeoutSeconds * 1000,
       doubleReadMs: config.session.doubleReadMs,
-      patrons,
-      policies: {
-        blocked: config.patrons.blocked,
-        expired: config.patrons.expired,
-        unknown: config.patrons.unknown,
-      },
-      limits: config.limits,
-      dayLoans: {
-        count: (patron, at) => dayLoans.current.count(patron, at),
-        add: (patron, at) => dayLoans.current.add(patron, at),
-      },
-      dueDate: createDueRule({
-        days: config.loans.days,
-        closed: config.loans.closed,
-        items: config.barcodes.item,
-      }),
+      ...patrons.kioskOptions(),
     },
     modeAtStart: () => chooseStartMode(options.mode, state.rememberedMode(), config.startMode).mode,
     classify: createClassifier({ barcodes: config.barcodes, commands: config.commands }),
@@ -151,13 +126,6 @@ export function createApp(options: AppOptions): App {
     async start() {
       await patrons.start();
       started.push(() => patrons.stop());
-      if (config.limits.itemsPerPatronPerDay !== undefined) {
-        const at = now();
-        dayLoans.current = new DayLoans(
-          at,
-          await loansTodayByPatron(options.journalPath, config.station, at),
-        );
-      }
       try {
         await station.start(); // on failure it has stopped what it started
       } catch (error) {
@@ -186,55 +154,4 @@ export function createApp(options: AppOptions): App {
       for (const stop of started.splice(0).reverse()) await stop();
     },
   };
-}
-
-/**
- * The receipt printer (a device with a status, reported to the station like a scanner's) and its
- * output, where a printer is configured and receipts are not "never". `ask` is the patron asking (the
- * key, or the command barcode from `device`): it waits for the scans queued before it, so it applies to
- * the session they opened, and ends an open session, whose receipt then prints.
- */
-function createReceipts(
-  options: AppOptions,
-  station: () => Station,
-): { output: StationOutput; printer: Printer; ask: (device: string) => void } | undefined {
-  const { config } = options;
-  const { receipt } = config;
-  if (receipt.printer === undefined || receipt.when === 'never') return undefined;
-  const log: Log = options.logger.log;
-  let status: { status: 'connected' | 'disconnected' | 'error'; message: string } = {
-    status: 'disconnected',
-    message: 'printer not connected yet',
-  };
-  const printer = new Printer(createLink(receipt.printer, receipt), {
-    timeoutMs: receipt.timeoutMs,
-    reconnectMs: receipt.reconnectMs,
-    report: (s, message) => {
-      status = { status: s, message };
-      station().notePrinter(status);
-    },
-  });
-  const output = new ReceiptOutput({
-    station: config.station,
-    config: receipt,
-    print: (bytes) => printer.print(bytes),
-    printerStatus: () => status,
-    notify: (update) => station().notePrinter(update),
-    idleTimeoutMs: config.session.idleTimeoutSeconds * 1000,
-    log,
-    ...(options.now && { now: options.now }),
-  });
-  const ask = (device: string) =>
-    void station()
-      .idle()
-      .then(() => {
-        const outcome = output.ask();
-        log('info', `receipt asked for (${device}): ${outcome}`, {
-          event: 'printer',
-          asked: outcome,
-          device,
-        });
-        if (outcome === 'at-session-end') station().command('endSession');
-      });
-  return { output, printer, ask };
 }
