@@ -14,7 +14,7 @@
  */
 import type { Classified } from '../barcode/classify.js';
 import type { KioskCommand } from '../config/commands.js';
-import { describeScan } from '../barcode/describe.js';
+import { describeInput } from '../barcode/describe.js';
 import {
   maskPatron,
   type PatronCheck,
@@ -385,9 +385,12 @@ function readKey(scan: Scan, classified: Classified): string {
   }
 }
 
-/** What a rejection may show of the scan: a patron's card masked, anything raw made printable. */
+/**
+ * What a rejection may carry of the scan: an item as classified, a patron's card masked, anything else
+ * described (length, classes, two characters), never shown: a scan that failed its check may be a card.
+ */
 function shownText(scan: Scan, classified: Classified): string | undefined {
-  if (scan.error !== undefined) return describeScan(scan.text);
+  if (scan.error !== undefined) return describeInput(scan.text);
   switch (classified.kind) {
     case 'patron':
       return maskPatron(classified.patron);
@@ -396,6 +399,6 @@ function shownText(scan: Scan, classified: Classified): string | undefined {
     case 'command':
       return undefined;
     case 'rejected':
-      return describeScan(scan.text);
+      return describeInput(scan.text);
   }
 }
