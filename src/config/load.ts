@@ -192,5 +192,7 @@ export function loadConfig(options: { config?: string; journal?: string }, env =
       : defaultJournalPath();
   for (const d of config.devices) if (d.type === 'replay') d.file = resolveFrom(file, d.file);
   if (config.logging.dir) config.logging.dir = resolveFrom(file, config.logging.dir);
+  if (config.forward?.passwordFile)
+    config.forward.passwordFile = resolveFrom(file, config.forward.passwordFile);
   return { config, file, journalPath };
 }

@@ -1,0 +1,531 @@
+/**
+ * The forwarder: a StationOutput that sends every durable journal line to PostgreSQL, exactly once, and
+ * the station's status for the dashboard. It reads the lines from the files (never from the scan), in
+ * order and in batches, keyed by (station, generation, line) and inserted with ON CONFLICT DO NOTHING;
+ * its cursor moves only after COMMIT. onEvent() only notes "there is more" and wakes its loop: nothing in
+ * the scan path waits for the network. A rotation ends a generation: the rotated file is finished from
+ * the outbox before the next one starts.
+ *
+ * Cost per batch: one read of the new bytes, one transaction, one cursor write (fdatasync).
+ */
+import { readdir, open, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type pg from 'pg';
+import { outboxDir } from '../journal/outbox.js';
+import type { Log } from '../log.js';
+import type { StationEvent, StationOutput } from '../station/ports.js';
+import type { StationView } from '../station/view.js';
+import { connect, describeDatabaseError, showUrl, type DatabaseTarget } from './connect.js';
+import {
+  CursorError,
+  cursorPath,
+  readCursor,
+  writeCursor,
+  type Cursor,
+  type FileIdentity,
+} from './cursor.js';
+import { migrate, schemaVersion, SCHEMA_VERSION } from './migrations.js';
+import { parseRecord } from './record.js';
+import { countFrom, fileIdentity, readLinesAt, sameFile, skipLines } from './tail.js';
+
+export type ForwardState = 'connecting' | 'connected' | 'behind' | 'caught-up' | 'error';
+
+/** What the screen and the log say about forwarding. */
+export interface ForwardStatus {
+  state: ForwardState;
+  /** Lines written but not yet confirmed by the database (as far as known). */
+  behind: number;
+  /** Why, in words, when `state` is `error`. */
+  reason?: string;
+}
+
+export interface ForwarderOptions {
+  journalPath: string;
+  station: string;
+  desk: string;
+  library?: string;
+  target: DatabaseTarget;
+  log: Log;
+  batchLines: number;
+  retryMaxMs: number;
+  statusMs: number;
+  /** Told whenever the status changes (the screen redraws). */
+  changed?: (status: ForwardStatus) => void;
+  now?: () => number;
+}
+
+/** The file a generation is in right now, open for reading. */
+interface Source {
+  handle: FileHandle;
+  /** Its name in the outbox when it was rotated; undefined while it is the journal. */
+  outboxName?: string;
+}
+
+class StuckError extends Error {}
+
+export class Forwarder implements StationOutput {
+  private readonly now: () => number;
+  private cursor: Cursor | undefined;
+  /** Byte offset just after the cursor's line in the cursor's file, once known. */
+  private offset: number | undefined;
+  /** Lines counted in the cursor's file so far, and where counting stopped. */
+  private counted = { offset: 0, lines: 0 };
+  private extra = 0;
+  private client: pg.Client | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private wakeUp: (() => void) | undefined;
+  private more = true;
+  private statusDirty = true;
+  private lastStatusAt = 0;
+  private failures = 0;
+  private status: ForwardStatus = { state: 'connecting', behind: 0 };
+  private lastError: string | undefined;
+  private view: StationView | undefined;
+  private lastScanAt: number | undefined;
+
+  /** No I/O. */
+  constructor(private readonly options: ForwarderOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Starts the loop and returns at once: the station never waits for the database. */
+  start(view: StationView): void {
+    this.view = view;
+    this.running = this.loop();
+  }
+
+  onEvent(event: StationEvent, view: StationView): void {
+    this.view = view;
+    if (event.type === 'transaction') {
+      this.extra++;
+      this.more = true;
+      this.lastScanAt = event.transaction.at;
+    } else if (event.type === 'rotated') this.more = true;
+    else if (event.type === 'decision') this.lastScanAt = event.at;
+    if (event.type === 'service' || event.type === 'device' || event.type === 'transaction')
+      this.statusDirty = true;
+    if (this.more || this.statusDirty) this.wakeUp?.();
+  }
+
+  current(): ForwardStatus {
+    return this.status;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeUp?.();
+    // A query in flight may hang on a dead network; don't hold the shut-down for it.
+    await Promise.race([this.running, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+    await this.dropClient();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        if (!this.client) await this.open();
+        const client = this.client;
+        if (!client) continue;
+        let progressed = false;
+        if (this.more) {
+          // Cleared before the step: an event during it sets it again, so no wake is lost.
+          this.more = false;
+          progressed = await this.step(client);
+          if (progressed) this.more = true;
+        }
+        if (this.statusDirty || this.now() - this.lastStatusAt >= this.options.statusMs)
+          await this.sendStatus(client);
+        this.failures = 0;
+        this.lastError = undefined;
+        this.settle();
+        if (!progressed) await this.sleep(this.options.statusMs, true);
+      } catch (error) {
+        await this.dropClient();
+        this.failed(error);
+        this.failures++;
+        const wait = Math.min(this.options.retryMaxMs, 250 * 2 ** Math.min(this.failures, 10));
+        await this.sleep(wait, false);
+        this.more = true;
+      }
+    }
+  }
+
+  /** Connects, makes sure offcirc's tables are there, and finds the cursor. */
+  private async open(): Promise<void> {
+    const client = await connect(this.options.target, { application: `offcirc ${this.options.station}` });
+    try {
+      if ((await schemaVersion(client)) < SCHEMA_VERSION) {
+        try {
+          await migrate(client);
+        } catch (error) {
+          throw new Error(
+            `the database ${showUrl(this.options.target.url)} has no offcirc tables (or older ones) and this ` +
+              `station may not create them (${(error as Error).message}): run "offcirc collect migrate --db URL" as its owner`,
+          );
+        }
+      }
+      if (!this.cursor) await this.findCursor(client);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    this.client = client;
+    this.options.log('info', `forwarding to ${showUrl(this.options.target.url)}`, {
+      event: 'forward',
+      state: 'connected',
+      database: showUrl(this.options.target.url),
+    });
+    this.set({ state: 'connected', behind: this.status.behind });
+    this.more = true;
+    this.statusDirty = true;
+  }
+
+  /** The cursor file, or (lost or damaged) the place the database shows for this station. */
+  private async findCursor(client: pg.Client): Promise<void> {
+    const file = cursorPath(this.options.journalPath);
+    try {
+      const cursor = await readCursor(file);
+      if (cursor) {
+        this.cursor = cursor;
+        return;
+      }
+    } catch (error) {
+      if (!(error instanceof CursorError)) throw error;
+      this.options.log(
+        'warn',
+        `the forward cursor ${file} is damaged (${error.message}); finding the place again`,
+        {
+          event: 'forward',
+          state: 'cursor',
+        },
+      );
+    }
+    const last = await client.query<{ generation: number; line: number }>(
+      `SELECT generation, max(line) AS line FROM offcirc.lines WHERE station = $1
+       GROUP BY generation ORDER BY generation DESC LIMIT 1`,
+      [this.options.station],
+    );
+    const found = last.rows[0];
+    if (!found) {
+      this.cursor = { generation: 1, line: 0, file: null };
+    } else {
+      const resumed = await this.matchJournal(client, found.generation, found.line);
+      this.cursor = resumed ?? { generation: found.generation + 1, line: 0, file: null };
+      this.options.log(
+        resumed ? 'info' : 'warn',
+        resumed
+          ? `no forward cursor: the journal matches generation ${found.generation} in the database, resuming after line ${found.line}`
+          : `no forward cursor: the journal is not the last generation in the database, forwarding it as generation ${found.generation + 1}`,
+        { event: 'forward', state: 'cursor', generation: this.cursor.generation, line: this.cursor.line },
+      );
+    }
+    await writeCursor(file, this.cursor);
+  }
+
+  /** The cursor for the journal if its first and `line`th lines are those of `generation` in the database. */
+  private async matchJournal(
+    client: pg.Client,
+    generation: number,
+    line: number,
+  ): Promise<Cursor | undefined> {
+    const handle = await open(this.options.journalPath, 'r').catch(() => undefined);
+    if (!handle) return undefined;
+    try {
+      const id = await fileIdentity(handle);
+      const first = await readLinesAt(handle, 0, 1);
+      const skip = await skipLines(handle, line - 1);
+      const nth = await readLinesAt(handle, skip.offset, 1);
+      const stored = await client.query<{ line: number; record: string }>(
+        'SELECT line, record FROM offcirc.lines WHERE station = $1 AND generation = $2 AND line = ANY($3)',
+        [this.options.station, generation, [1, line]],
+      );
+      const byLine = new Map(stored.rows.map((r) => [r.line, r.record]));
+      if (id && first.lines[0] === byLine.get(1) && nth.lines[0] === byLine.get(line))
+        return { generation, line, file: id };
+      return undefined;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Forwards one batch, or finishes a generation; false when there is nothing to do now. */
+  private async step(client: pg.Client): Promise<boolean> {
+    if (!this.cursor) return false;
+    const journal = await open(this.options.journalPath, 'r').catch(() => undefined);
+    let source: Source | undefined;
+    try {
+      const journalId = journal ? await fileIdentity(journal) : null;
+      if (this.cursor.file === null) {
+        if (!journalId) return false;
+        await this.moveTo({ generation: this.cursor.generation, line: 0, file: journalId });
+      }
+      const cursor = this.cursor;
+      if (journal && sameFile(cursor.file, journalId)) source = { handle: journal };
+      else source = await this.findInOutbox(cursor.file);
+      if (!source) {
+        // Gone (deleted after upload?) before we finished it: say what can't be forwarded, move on.
+        const notForwarded = Math.max(0, this.counted.lines - cursor.line);
+        this.options.log(
+          notForwarded > 0 ? 'error' : 'info',
+          `the file of generation ${cursor.generation} is gone from the journal and the outbox` +
+            (notForwarded > 0 ? `; ${notForwarded} line(s) of it were not forwarded` : ''),
+          { event: 'forward', state: 'generation', generation: cursor.generation, notForwarded },
+        );
+        await this.nextGeneration(undefined, journalId);
+        return true;
+      }
+      if (this.offset === undefined) {
+        const skipped = await skipLines(source.handle, cursor.line);
+        if (skipped.lines < cursor.line)
+          throw new StuckError(
+            `the file of generation ${cursor.generation} has ${skipped.lines} line(s) but ${cursor.line} were forwarded: it was cut short outside offcirc`,
+          );
+        this.offset = skipped.offset;
+        this.counted = { offset: skipped.offset, lines: cursor.line };
+      }
+      const read = await readLinesAt(source.handle, this.offset, this.options.batchLines);
+      if (read.lines.length === 0) {
+        if (source.outboxName === undefined) return false;
+        await this.nextGeneration(source.outboxName, journalId);
+        return true;
+      }
+      await this.send(client, cursor, read.lines);
+      const line = cursor.line + read.lines.length;
+      // Count what waits after this batch, reading only bytes not counted before.
+      if (read.next > this.counted.offset) this.counted = { offset: read.next, lines: line };
+      const more = await countFrom(source.handle, this.counted.offset);
+      this.counted = { offset: more.offset, lines: this.counted.lines + more.lines };
+      this.offset = read.next;
+      await this.moveTo({ ...cursor, line: cursor.line + read.lines.length });
+      this.extra = 0;
+      this.set({ state: this.behind() > 0 ? 'behind' : 'caught-up', behind: this.behind() });
+      return true;
+    } finally {
+      await journal?.close().catch(() => undefined);
+      if (source && source.handle !== journal) await source.handle.close().catch(() => undefined);
+    }
+  }
+
+  private behind(): number {
+    return Math.max(0, this.counted.lines - (this.cursor?.line ?? 0));
+  }
+
+  /** Inserts the lines after the cursor in one transaction; lines already there must be the same text. */
+  private async send(client: pg.Client, cursor: Cursor, lines: string[]): Promise<void> {
+    const numbers: number[] = [];
+    const rows = lines.map((text, i) => {
+      const row = parseRecord(text);
+      if (typeof row === 'string')
+        throw new StuckError(
+          `line ${cursor.line + i + 1} of generation ${cursor.generation} is not an OffCirc.dat record (${row}); forwarding waits here`,
+        );
+      numbers.push(cursor.line + i + 1);
+      return row;
+    });
+    const { station, desk, library } = this.options;
+    await client.query('BEGIN');
+    try {
+      const inserted = await client.query<{ line: number }>(
+        `INSERT INTO offcirc.lines (station, generation, line, desk, library, stamp, kind, item, patron, record)
+         SELECT $1, $2, t.line, $3, $4, t.stamp, t.kind, t.item, t.patron, t.record
+         FROM unnest($5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+           AS t(line, stamp, kind, item, patron, record)
+         ON CONFLICT DO NOTHING RETURNING line`,
+        [
+          station,
+          cursor.generation,
+          desk,
+          library ?? null,
+          numbers,
+          rows.map((r) => r.stamp),
+          rows.map((r) => r.kind),
+          rows.map((r) => r.item),
+          rows.map((r) => r.patron),
+          rows.map((r) => r.record),
+        ],
+      );
+      if (inserted.rowCount !== rows.length) {
+        // Sent before (a crash after COMMIT, before the cursor moved): they must be these very lines.
+        const fresh = new Set(inserted.rows.map((r) => r.line));
+        const already = numbers.filter((n) => !fresh.has(n));
+        const stored = await client.query<{ line: number; record: string }>(
+          'SELECT line, record FROM offcirc.lines WHERE station = $1 AND generation = $2 AND line = ANY($3)',
+          [station, cursor.generation, already],
+        );
+        for (const row of stored.rows)
+          if (row.record !== rows[row.line - cursor.line - 1]?.record)
+            throw new StuckError(
+              `line ${row.line} of generation ${cursor.generation} is already in the database with other text: ` +
+                `another station uses the name "${station}", or the cursor file was replaced`,
+            );
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The rotated file whose identity is `file`, in the outbox. */
+  private async findInOutbox(file: FileIdentity | null): Promise<Source | undefined> {
+    if (!file) return undefined;
+    for (const name of await this.outboxNames()) {
+      const handle = await open(path.join(outboxDir(this.options.journalPath), name), 'r').catch(
+        () => undefined,
+      );
+      if (!handle) continue;
+      const stats = await handle.stat().catch(() => undefined);
+      if (
+        stats &&
+        stats.dev === file.dev &&
+        stats.ino === file.ino &&
+        sameFile(await fileIdentity(handle), file)
+      )
+        return { handle, outboxName: name };
+      await handle.close();
+    }
+    return undefined;
+  }
+
+  /** This station's rotated files, oldest first (their names sort by time). */
+  private async outboxNames(): Promise<string[]> {
+    const prefix = `OffCirc-${this.options.station}-`;
+    const names = await readdir(outboxDir(this.options.journalPath)).catch(() => [] as string[]);
+    return names.filter((n) => n.startsWith(prefix) && n.endsWith('.dat')).sort();
+  }
+
+  /**
+   * The generation after the one finished: the next rotated file after `after` in the outbox (two
+   * rotations while the database was away), else the journal.
+   */
+  private async nextGeneration(after: string | undefined, journalId: FileIdentity | null): Promise<void> {
+    const cursor = this.cursor;
+    if (!cursor) return;
+    let next = journalId;
+    if (after !== undefined) {
+      for (const name of (await this.outboxNames()).filter((n) => n > after)) {
+        const handle = await open(path.join(outboxDir(this.options.journalPath), name), 'r').catch(
+          () => undefined,
+        );
+        if (!handle) continue;
+        const id = await fileIdentity(handle).finally(() => handle.close());
+        if (id) {
+          next = id;
+          break;
+        }
+      }
+    }
+    if (next && sameFile(next, cursor.file)) next = null;
+    this.options.log('info', `generation ${cursor.generation} forwarded (${cursor.line} line(s))`, {
+      event: 'forward',
+      state: 'generation',
+      generation: cursor.generation,
+      lines: cursor.line,
+    });
+    this.offset = undefined;
+    this.counted = { offset: 0, lines: 0 };
+    await this.moveTo({ generation: cursor.generation + 1, line: 0, file: next });
+  }
+
+  private async moveTo(cursor: Cursor): Promise<void> {
+    if (cursor.line === 0) {
+      this.offset = 0;
+      this.counted = { offset: 0, lines: 0 };
+    }
+    await writeCursor(cursorPath(this.options.journalPath), cursor);
+    this.cursor = cursor;
+  }
+
+  /** The station's row for the dashboard: in service, scanners, last scan, lines today, lines behind. */
+  private async sendStatus(client: pg.Client): Promise<void> {
+    const view = this.view;
+    if (!view) return;
+    this.statusDirty = false;
+    this.lastStatusAt = this.now();
+    await client.query(
+      `INSERT INTO offcirc.stations
+         (station, desk, library, in_service, reason, scanners, last_scan, lines_today, behind, forward, heard_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
+       ON CONFLICT (station) DO UPDATE SET desk = EXCLUDED.desk, library = EXCLUDED.library,
+         in_service = EXCLUDED.in_service, reason = EXCLUDED.reason, scanners = EXCLUDED.scanners,
+         last_scan = coalesce(EXCLUDED.last_scan, offcirc.stations.last_scan),
+         lines_today = EXCLUDED.lines_today, behind = EXCLUDED.behind, forward = EXCLUDED.forward,
+         heard_at = now()`,
+      [
+        this.options.station,
+        this.options.desk,
+        this.options.library ?? null,
+        view.inService,
+        view.inService ? null : (view.outOfServiceReason ?? null),
+        JSON.stringify(view.devices.map((d) => ({ id: d.id, status: d.status, message: d.message }))),
+        this.lastScanAt === undefined ? null : new Date(this.lastScanAt),
+        view.journal.today,
+        this.behind() + this.extra,
+        this.status.state,
+      ],
+    );
+  }
+
+  /** After a quiet step: caught up when nothing is known to be waiting. */
+  private settle(): void {
+    const behind = this.behind() + this.extra;
+    const state = behind > 0 ? 'behind' : 'caught-up';
+    if (this.status.state !== state || this.status.behind !== behind) this.set({ state, behind });
+  }
+
+  private failed(error: unknown): void {
+    const reason =
+      error instanceof StuckError || error instanceof CursorError
+        ? error.message
+        : describeDatabaseError(error, this.options.target.url);
+    const behind = this.behind() + this.extra;
+    if (reason !== this.lastError)
+      this.options.log('error', `forwarding: ${reason}`, {
+        event: 'forward',
+        state: 'error',
+        reason,
+        behind,
+      });
+    this.lastError = reason;
+    this.set({ state: 'error', behind, reason });
+  }
+
+  /** Records the status; the log hears transitions (connected, behind N, caught up), not every batch. */
+  private set(status: ForwardStatus): void {
+    const before = this.status;
+    this.status = status;
+    if (status.state === 'caught-up' && before.state !== 'caught-up')
+      this.options.log('info', 'forwarding caught up', { event: 'forward', state: 'caught-up', behind: 0 });
+    else if (status.state === 'behind' && before.state !== 'behind')
+      this.options.log('info', `forwarding: ${status.behind} line(s) behind`, {
+        event: 'forward',
+        state: 'behind',
+        behind: status.behind,
+      });
+    if (before.state !== status.state || before.behind !== status.behind || before.reason !== status.reason)
+      this.options.changed?.(status);
+  }
+
+  private async dropClient(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  /** Waits `ms`, or until woken when `wakeable`. */
+  private sleep(ms: number, wakeable: boolean): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (wakeable && (this.more || this.statusDirty)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        if (wakeable || this.stopped) done();
+      };
+    });
+  }
+}
