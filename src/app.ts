@@ -7,6 +7,7 @@
 import type { Config, Mode } from './config/schema.js';
 import { createClassifier } from './barcode/classify.js';
 import { createScanner } from './devices/index.js';
+import { Forwarder } from './forward/forwarder.js';
 import { chooseStartMode } from './kiosk/start-mode.js';
 import { JournalStore } from './journal/store.js';
 import { outboxDir, outboxWaiting } from './journal/outbox.js';
@@ -51,7 +52,27 @@ export function createApp(options: AppOptions): App {
   const sources: ScanSource[] = [];
   let typed: TypedLines | undefined;
   const state = new StateOutput(new StateStore(stateFile(options.journalPath), log, now));
-  const feed = new ScreenFeed(() => station.view());
+  // Forwarding reads the durable journal lines on its own loop; the station only wakes it.
+  const forward = config.forward;
+  const forwarder =
+    forward && config.desk
+      ? new Forwarder({
+          journalPath: options.journalPath,
+          station: config.station,
+          desk: config.desk,
+          ...(config.library && { library: config.library }),
+          target: { url: forward.url, ...(forward.passwordFile && { passwordFile: forward.passwordFile }) },
+          log,
+          batchLines: forward.batchLines,
+          retryMaxMs: forward.retryMaxSeconds * 1000,
+          statusMs: forward.statusSeconds * 1000,
+          changed: () => feed.onEvent({ type: 'view', at: now() }),
+          now,
+        })
+      : undefined;
+  const feed = new ScreenFeed(() =>
+    forwarder ? { ...station.view(), forward: forwarder.current() } : station.view(),
+  );
   const outbox = new OutboxWatch(
     async () => (await outboxWaiting(outboxDir(options.journalPath))).transactions,
     (n) => station.noteOutbox(n),
@@ -82,7 +103,14 @@ export function createApp(options: AppOptions): App {
           sources.push(createScanner(device, sink, options.stdin));
       return sources;
     },
-    outputs: [new LogOutput(options.logger, log), state, new FeedbackOutput(() => sources), outbox, feed],
+    outputs: [
+      new LogOutput(options.logger, log),
+      state,
+      new FeedbackOutput(() => sources),
+      outbox,
+      ...(forwarder ? [forwarder] : []),
+      feed,
+    ],
     log,
     retryMs: config.journal.retrySeconds * 1000,
     now,

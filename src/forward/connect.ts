@@ -14,14 +14,12 @@ export interface DatabaseTarget {
 
 /** The URL as it may be shown: no password, ever. */
 export function showUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.password = '';
-    const host = parsed.searchParams.get('host');
-    return `${parsed.protocol}//${parsed.username ? `${parsed.username}@` : ''}${parsed.host || host || 'localhost'}${parsed.pathname}`;
-  } catch {
-    return '(a malformed URL)';
-  }
+  // Not WHATWG URL: a socket URL ("postgres://user@/db?host=/run/postgresql") has no host for it.
+  const match = /^(postgres(?:ql)?:\/\/)(?:([^:@/]*)(?::[^@/]*)?@)?([^/?]*)(\/[^?]*)?(?:\?(.*))?$/.exec(url);
+  if (!match) return '(a malformed URL)';
+  const [, scheme = '', user, host, database = ''] = match;
+  const socket = new URLSearchParams(match[5] ?? '').get('host');
+  return `${scheme}${user ? `${user}@` : ''}${host || socket || 'localhost'}${database}`;
 }
 
 /** Reads the password file's first line; throws an Error in words when it can't. */
@@ -71,6 +69,8 @@ export function describeDatabaseError(error: unknown, url: string): string {
   if (/does not support SSL/i.test(message))
     return `the database at ${where} does not offer TLS, but the URL asks for it (sslmode): ${message}`;
   if (/self[- ]signed|certificate/i.test(message)) return `TLS to ${where} failed: ${message}`;
+  if (e?.code === 'ECONNREFUSED' || (e?.code === 'ENOENT' && /connect/.test(message)))
+    return `the database at ${where} refused the connection (is it running?)`;
   if (e?.code === 'ECONNREFUSED') return `the database at ${where} refused the connection (is it running?)`;
   if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN')
     return `the database host of ${where} can't be found (${e.code})`;
@@ -81,7 +81,7 @@ export function describeDatabaseError(error: unknown, url: string): string {
   if (e?.code === '42501') return `the database at ${where} refused this: ${message}`;
   if (e?.code === '57P01' || /terminat/i.test(message))
     return `the database at ${where} closed the connection (restarting?): ${message}`;
-  if (/Connection terminated|ECONNRESET|EPIPE/i.test(message))
+  if (/Connection terminated|ECONNRESET|EPIPE|connection error/i.test(message))
     return `the connection to ${where} broke: ${message}`;
   return `the database at ${where}: ${message}`;
 }

@@ -289,6 +289,12 @@ export class Forwarder implements StationOutput {
         await this.nextGeneration(source.outboxName, journalId);
         return true;
       }
+      // Lines before one that is not a record go; forwarding then waits at that one (send() says why).
+      const bad = read.lines.findIndex((text) => typeof parseRecord(text) === 'string');
+      if (bad > 0) {
+        read.lines.length = bad;
+        read.next = (await skipLines(source.handle, cursor.line + bad)).offset;
+      }
       await this.send(client, cursor, read.lines);
       const line = cursor.line + read.lines.length;
       // Count what waits after this batch, reading only bytes not counted before.
