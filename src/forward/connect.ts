@@ -36,6 +36,14 @@ export async function readPassword(file: string): Promise<string> {
   return password;
 }
 
+/** The URL with `password` in it (the URL itself never holds one: the config refuses that). */
+function withPassword(url: string, password: string): string {
+  const secret = encodeURIComponent(password);
+  const match = /^(postgres(?:ql)?:\/\/)([^:@/?]*)(?::[^@/?]*)?@/.exec(url);
+  if (match) return `${match[1]}${match[2]}:${secret}@${url.slice(match[0].length)}`;
+  return url.replace(/^(postgres(?:ql)?:\/\/)/, `$1:${secret}@`);
+}
+
 /** Opens a connection; rejects with an Error whose message says in words what went wrong. */
 export async function connect(
   target: DatabaseTarget,
@@ -48,7 +56,9 @@ export async function connect(
     keepAlive: true,
     application_name: options.application ?? 'offcirc',
   };
-  if (target.passwordFile) config.password = await readPassword(target.passwordFile);
+  // In the URL (in memory only): node-postgres lets the URL's fields override a separate password.
+  if (target.passwordFile)
+    config.connectionString = withPassword(target.url, await readPassword(target.passwordFile));
   const client = new pg.Client(config);
   // An idle connection that breaks (server restart) emits 'error'; the next query fails and says why.
   client.on('error', () => undefined);
