@@ -37,7 +37,7 @@ export async function readPassword(file: string): Promise<string> {
 }
 
 /** The URL with `password` in it (the URL itself never holds one: the config refuses that). */
-function withPassword(url: string, password: string): string {
+export function withPassword(url: string, password: string): string {
   const secret = encodeURIComponent(password);
   const match = /^(postgres(?:ql)?:\/\/)([^:@/?]*)(?::[^@/?]*)?@/.exec(url);
   if (match) return `${match[1]}${match[2]}:${secret}@${url.slice(match[0].length)}`;
