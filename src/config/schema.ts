@@ -175,23 +175,15 @@ const databaseUrl = text(
 )
   .regex(/^postgres(ql)?:\/\//, expecting('a URL starting "postgres://"'))
   .superRefine((url, ctx) => {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      ctx.addIssue({
-        code: 'custom',
-        message: `not a URL, expected a PostgreSQL URL such as "postgres://user@host/db"`,
-      });
-      return;
-    }
-    if (parsed.password !== '')
+    // Not WHATWG URL: a socket URL ("postgres://user@/db?host=/run/postgresql") has no host for it.
+    if (/^postgres(ql)?:\/\/[^@/?]*:[^@/?]*@/.test(url))
       ctx.addIssue({
         code: 'custom',
         message:
           'holds a password, expected the password in "forward.passwordFile" or the PGPASSWORD environment variable (config files get copied and shown)',
       });
-    const sslmode = parsed.searchParams.get('sslmode');
+    const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+    const sslmode = new URLSearchParams(query).get('sslmode');
     const modes = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'];
     if (sslmode !== null && !modes.includes(sslmode))
       ctx.addIssue({

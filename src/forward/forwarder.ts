@@ -63,6 +63,9 @@ interface Source {
 
 class StuckError extends Error {}
 
+/** Errors of the journal's files, not of the database (a socket path's ENOENT comes from connect). */
+const FILE_ERRORS = new Set(['EISDIR', 'ENOTDIR', 'EACCES', 'EPERM', 'EIO', 'ENOENT', 'EMFILE', 'ENFILE']);
+
 export class Forwarder implements StationOutput {
   private readonly now: () => number;
   private cursor: Cursor | undefined;
@@ -140,6 +143,10 @@ export class Forwarder implements StationOutput {
         this.settle();
         if (!progressed) await this.sleep(this.options.statusMs, true);
       } catch (error) {
+        // The journal may be what failed (the station is then out of service): the dashboard must hear it.
+        const client = this.client;
+        if (client && (this.statusDirty || this.now() - this.lastStatusAt >= this.options.statusMs))
+          await this.sendStatus(client).catch(() => undefined);
         await this.dropClient();
         this.failed(error);
         this.failures++;
@@ -480,10 +487,13 @@ export class Forwarder implements StationOutput {
   }
 
   private failed(error: unknown): void {
+    const fsError = error as NodeJS.ErrnoException;
     const reason =
       error instanceof StuckError || error instanceof CursorError
         ? error.message
-        : describeDatabaseError(error, this.options.target.url);
+        : fsError?.code !== undefined && FILE_ERRORS.has(fsError.code) && fsError.syscall !== 'connect'
+          ? `can't read the journal (${fsError.path ?? this.options.journalPath}: ${fsError.code})`
+          : describeDatabaseError(error, this.options.target.url);
     const behind = this.behind() + this.extra;
     if (reason !== this.lastError)
       this.options.log('error', `forwarding: ${reason}`, {
