@@ -1,9 +1,9 @@
 /**
  * The forwarder's cursor: which journal generation it is on and the last line of it the database has
  * confirmed (after COMMIT), kept in a small file beside the journal (`OffCirc.dat.forward.json`). Written
- * whole or not at all: a temp file created 0600 without following links, fdatasync'd, renamed over the
- * old one. One small write per batch. Losing it loses no line (the database's keys refuse doubles; the
- * forwarder then finds its place from the database).
+ * whole or not at all: a temp file created 0600 without following links, renamed over the old one.
+ * One small write per batch. Losing it loses no line (the database's keys refuse doubles; the forwarder
+ * then finds its place from the database).
  */
 import { constants } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
@@ -93,8 +93,10 @@ export async function writeCursor(file: string, cursor: Cursor): Promise<void> {
     0o600,
   );
   try {
+    // No fsync: a cursor lost or left behind by a power cut costs a re-send that the database's keys
+    // refuse (or a look-up of the place), never a line; an fsync per batch would compete with the
+    // journal's own fdatasync on every scan.
     await handle.writeFile(formatCursor(cursor));
-    await handle.datasync();
   } catch (error) {
     await handle.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);

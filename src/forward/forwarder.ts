@@ -63,6 +63,9 @@ interface Source {
 
 class StuckError extends Error {}
 
+/** How long after a transaction the forwarder waits before reading: scans come in bursts. */
+const COALESCE_MS = 100;
+
 /** Errors of the journal's files, not of the database (a socket path's ENOENT comes from connect). */
 const FILE_ERRORS = new Set(['EISDIR', 'ENOTDIR', 'EACCES', 'EPERM', 'EIO', 'ENOENT', 'EMFILE', 'ENFILE']);
 
@@ -86,6 +89,7 @@ export class Forwarder implements StationOutput {
   private lastError: string | undefined;
   private view: StationView | undefined;
   private lastScanAt: number | undefined;
+  private coalesce: NodeJS.Timeout | undefined;
 
   /** No I/O. */
   constructor(private readonly options: ForwarderOptions) {
@@ -106,9 +110,19 @@ export class Forwarder implements StationOutput {
       this.lastScanAt = event.transaction.at;
     } else if (event.type === 'rotated') this.more = true;
     else if (event.type === 'decision') this.lastScanAt = event.at;
-    if (event.type === 'service' || event.type === 'device' || event.type === 'transaction')
+    if (event.type === 'service' || event.type === 'device') {
       this.statusDirty = true;
-    if (this.more || this.statusDirty) this.wakeUp?.();
+      this.wakeUp?.();
+    } else if (event.type === 'transaction' || event.type === 'rotated') {
+      this.statusDirty = true;
+      // A short wait gathers a burst of scans into one batch, and keeps the forwarder's reads and
+      // writes away from the next scan's fdatasync.
+      this.coalesce ??= setTimeout(() => {
+        this.coalesce = undefined;
+        this.wakeUp?.();
+      }, COALESCE_MS);
+      this.coalesce.unref();
+    }
   }
 
   current(): ForwardStatus {
@@ -117,6 +131,7 @@ export class Forwarder implements StationOutput {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.coalesce);
     this.wakeUp?.();
     // A query in flight may hang on a dead network; don't hold the shut-down for it.
     await Promise.race([this.running, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
