@@ -206,6 +206,11 @@ describeWithPostgres('three stations forwarding to one PostgreSQL', () => {
       const file = files[s.desk]!;
       expect(linesOf(file).filter((l) => mine.has(l.slice(13, 27)))).toEqual(stationLines(s));
     }
+    // Patron IDs never appear whole in a station's log (forward events carry no line content).
+    for (const s of stations) {
+      expect(s.p.stdout()).not.toContain(PATRON);
+      expect(s.p.records.some((r) => r.event === 'forward' && r.state === 'caught-up')).toBe(true);
+    }
     // A status row for each station, heard from lately, in service.
     const status = await cluster.query<{ station: string; in_service: boolean; behind: number }>(
       db,
