@@ -12,9 +12,9 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
-import { checkFiles, formatProblem } from '../commands/verify.js';
 import { LINE_ENDINGS, type LineEnding } from '../journal/line.js';
 import { mergeStations, type StationLine } from './merge.js';
+import { verifyFile } from './verify-file.js';
 
 export interface ExportOptions {
   desk: string;
@@ -108,17 +108,12 @@ export async function exportDesk(
       : fresh;
     const content = render(mergeStations(all), ending);
     await writeNew(temp, content);
-    const check = await checkFiles([temp], { now: new Date(options.now?.() ?? Date.now()) });
-    if (check.log.total > 0 || check.unreadable.length > 0) {
-      const problems = [
-        ...check.log.shown.map((p) => formatProblem({ ...p, file: shown })),
-        ...check.unreadable.map((f) => `${shown}: ${f.error ?? 'unreadable'}`),
-      ];
+    const check = await verifyFile(temp, shown, new Date(options.now?.() ?? Date.now()));
+    if (check.total > 0)
       throw new ExportRefused(
-        `desk ${options.desk}: the merged file did not pass verification (${check.log.total} problem(s)); nothing was exported`,
-        problems,
+        `desk ${options.desk}: the merged file did not pass verification (${check.total} problem(s)); nothing was exported`,
+        check.problems,
       );
-    }
     let batch: Exported['batch'];
     if (fresh.length) {
       const own = repeatedLines.length ? render(mergeStations(fresh), ending) : content;
