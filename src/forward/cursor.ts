@@ -17,12 +17,20 @@ export interface FileIdentity {
 }
 
 export interface Cursor {
-  /** The generation being forwarded: 1 for a station's first journal, one more at each rotation. */
+  /**
+   * The generation being forwarded: 1 for a station's first journal, one more at each rotation; 0 until
+   * the database has been asked (a first start, or a lost cursor, while the database is away).
+   */
   generation: number;
   /** The last line of that generation the database confirmed (0: none yet). */
   line: number;
   /** The file of that generation, once it has been seen; null while the journal is still empty. */
   file: FileIdentity | null;
+  /**
+   * While `file` is null: when the forwarder started waiting for it (ms since the epoch). A file rotated
+   * into the outbox since then (modified at or after it) is this generation, before the journal is.
+   */
+  since?: number;
 }
 
 export const cursorPath = (journalPath: string): string => `${journalPath}.forward.json`;
@@ -45,7 +53,7 @@ export function parseCursor(text: string): Cursor {
     throw new CursorError('expected a JSON object');
   const r = raw as Record<string, unknown>;
   if (r.version !== 1) throw new CursorError(`version ${JSON.stringify(r.version)}, expected 1`);
-  if (!isCount(r.generation, 1)) throw new CursorError('generation: expected a whole number of 1 or more');
+  if (!isCount(r.generation, 0)) throw new CursorError('generation: expected a whole number of 0 or more');
   if (!isCount(r.line, 0)) throw new CursorError('line: expected a whole number of 0 or more');
   let file: FileIdentity | null = null;
   if (r.file !== null) {
@@ -58,7 +66,10 @@ export function parseCursor(text: string): Cursor {
     file = { dev: f.dev, ino: f.ino, head: f.head };
   }
   if (file === null && r.line !== 0) throw new CursorError('line: expected 0 while no file is known');
-  return { generation: r.generation, line: r.line, file };
+  if (r.generation === 0 && file !== null) throw new CursorError('file: expected null at generation 0');
+  if (r.since !== undefined && (file !== null || !isCount(r.since, 0)))
+    throw new CursorError('since: expected a time in ms, and only while no file is known');
+  return { generation: r.generation, line: r.line, file, ...(r.since !== undefined && { since: r.since }) };
 }
 
 export function formatCursor(cursor: Cursor): string {

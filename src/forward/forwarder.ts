@@ -90,6 +90,7 @@ export class Forwarder implements StationOutput {
   private view: StationView | undefined;
   private lastScanAt: number | undefined;
   private coalesce: NodeJS.Timeout | undefined;
+  private startedAt = 0;
 
   /** No I/O. */
   constructor(private readonly options: ForwarderOptions) {
@@ -99,6 +100,7 @@ export class Forwarder implements StationOutput {
   /** Starts the loop and returns at once: the station never waits for the database. */
   start(view: StationView): void {
     this.view = view;
+    this.startedAt = this.now();
     this.running = this.loop();
   }
 
@@ -141,6 +143,7 @@ export class Forwarder implements StationOutput {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       try {
+        if (!this.cursor) await this.loadCursor();
         if (!this.client) await this.open();
         const client = this.client;
         if (!client) continue;
@@ -186,7 +189,7 @@ export class Forwarder implements StationOutput {
           );
         }
       }
-      if (!this.cursor) await this.findCursor(client);
+      if (this.cursor?.generation === 0) await this.findCursor(client);
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;
@@ -202,8 +205,11 @@ export class Forwarder implements StationOutput {
     this.statusDirty = true;
   }
 
-  /** The cursor file, or (lost or damaged) the place the database shows for this station. */
-  private async findCursor(client: pg.Client): Promise<void> {
+  /**
+   * The cursor file; without one (a first start, or lost or damaged), a cursor at generation 0 that
+   * remembers from when on rotated files are ours, written at once: the database may be away for hours.
+   */
+  private async loadCursor(): Promise<void> {
     const file = cursorPath(this.options.journalPath);
     try {
       const cursor = await readCursor(file);
@@ -222,6 +228,12 @@ export class Forwarder implements StationOutput {
         },
       );
     }
+    await this.moveTo({ generation: 0, line: 0, file: null, since: this.startedAt });
+  }
+
+  /** Generation 0: the station's place in the database (none: 1; else the last one or the next). */
+  private async findCursor(client: pg.Client): Promise<void> {
+    const since = this.cursor?.since ?? this.startedAt;
     const last = await client.query<{ generation: number; line: number }>(
       `SELECT generation, max(line) AS line FROM offcirc.lines WHERE station = $1
        GROUP BY generation ORDER BY generation DESC LIMIT 1`,
@@ -229,19 +241,18 @@ export class Forwarder implements StationOutput {
     );
     const found = last.rows[0];
     if (!found) {
-      this.cursor = { generation: 1, line: 0, file: null };
-    } else {
-      const resumed = await this.matchJournal(client, found.generation, found.line);
-      this.cursor = resumed ?? { generation: found.generation + 1, line: 0, file: null };
-      this.options.log(
-        resumed ? 'info' : 'warn',
-        resumed
-          ? `no forward cursor: the journal matches generation ${found.generation} in the database, resuming after line ${found.line}`
-          : `no forward cursor: the journal is not the last generation in the database, forwarding it as generation ${found.generation + 1}`,
-        { event: 'forward', state: 'cursor', generation: this.cursor.generation, line: this.cursor.line },
-      );
+      await this.moveTo({ generation: 1, line: 0, file: null, since });
+      return;
     }
-    await writeCursor(file, this.cursor);
+    const resumed = await this.matchJournal(client, found.generation, found.line);
+    await this.moveTo(resumed ?? { generation: found.generation + 1, line: 0, file: null, since });
+    this.options.log(
+      resumed ? 'info' : 'warn',
+      resumed
+        ? `no forward cursor: the journal matches generation ${found.generation} in the database, resuming after line ${found.line}`
+        : `no forward cursor: the journal is not the last generation in the database, forwarding it as generation ${found.generation + 1}`,
+      { event: 'forward', state: 'cursor', generation: found.generation + (resumed ? 0 : 1) },
+    );
   }
 
   /** The cursor for the journal if its first and `line`th lines are those of `generation` in the database. */
@@ -272,14 +283,16 @@ export class Forwarder implements StationOutput {
 
   /** Forwards one batch, or finishes a generation; false when there is nothing to do now. */
   private async step(client: pg.Client): Promise<boolean> {
-    if (!this.cursor) return false;
+    if (!this.cursor || this.cursor.generation === 0) return false;
     const journal = await open(this.options.journalPath, 'r').catch(() => undefined);
     let source: Source | undefined;
     try {
       const journalId = journal ? await fileIdentity(journal) : null;
       if (this.cursor.file === null) {
-        if (!journalId) return false;
-        await this.moveTo({ generation: this.cursor.generation, line: 0, file: journalId });
+        // Rotated since we began waiting (the database away all along): that file comes first.
+        const first = (await this.rotatedSince(this.cursor.since)) ?? journalId;
+        if (!first) return false;
+        await this.moveTo({ generation: this.cursor.generation, line: 0, file: first });
       }
       const cursor = this.cursor;
       if (journal && sameFile(cursor.file, journalId)) source = { handle: journal };
@@ -415,6 +428,25 @@ export class Forwarder implements StationOutput {
     return undefined;
   }
 
+  /** The oldest of this station's rotated files last written at or after `since`, if any. */
+  private async rotatedSince(since: number | undefined): Promise<FileIdentity | null> {
+    if (since === undefined) return null;
+    for (const name of await this.outboxNames()) {
+      const handle = await open(path.join(outboxDir(this.options.journalPath), name), 'r').catch(
+        () => undefined,
+      );
+      if (!handle) continue;
+      try {
+        if ((await handle.stat()).mtimeMs < since) continue;
+        const id = await fileIdentity(handle);
+        if (id) return id;
+      } finally {
+        await handle.close();
+      }
+    }
+    return null;
+  }
+
   /** This station's rotated files, oldest first (their names sort by time). */
   private async outboxNames(): Promise<string[]> {
     const prefix = `OffCirc-${this.options.station}-`;
@@ -452,13 +484,22 @@ export class Forwarder implements StationOutput {
     });
     this.offset = undefined;
     this.counted = { offset: 0, lines: 0 };
-    await this.moveTo({ generation: cursor.generation + 1, line: 0, file: next });
+    await this.moveTo({
+      generation: cursor.generation + 1,
+      line: 0,
+      file: next,
+      ...(next === null && { since: this.now() }),
+    });
   }
 
   private async moveTo(cursor: Cursor): Promise<void> {
+    const before = this.cursor;
     if (cursor.line === 0) {
       this.offset = 0;
       this.counted = { offset: 0, lines: 0 };
+    } else if (!before || before.generation !== cursor.generation || !sameFile(before.file, cursor.file)) {
+      // Another file, or a place found again: where its line starts must be read from the file.
+      this.offset = undefined;
     }
     await writeCursor(cursorPath(this.options.journalPath), cursor);
     this.cursor = cursor;

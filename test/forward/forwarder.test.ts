@@ -2,7 +2,16 @@
  * The forwarder against a real PostgreSQL: every durable line exactly once, in order, through restarts,
  * a lost or stale cursor, rotations (also two while the database is away) and a database restart.
  */
-import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -186,6 +195,31 @@ describeWithPostgres('forwarder', () => {
     expect(byGeneration(3)).toEqual(d);
     expect(await cluster.query(db, 'SELECT count(*)::int AS n FROM offcirc.lines')).toEqual([{ n: 14 }]);
     await g.stop();
+  }, 60_000);
+
+  it('the database away from the first start: a file rotated meanwhile goes first, one from before forwarding never', async () => {
+    const t = await setUp();
+    mkdirSync(path.join(t.dir, 'outbox'));
+    // Rotated (and uploaded by hand) before forwarding was set up.
+    const old = path.join(t.dir, 'outbox', 'OffCirc-s1-20261101-090000.dat');
+    writeFileSync(old, loanLine());
+    utimesSync(old, new Date(Date.now() - 86400_000), new Date(Date.now() - 86400_000));
+    const away = run(t.make({ target: { url: `postgres://nobody@127.0.0.1:1/none` } }));
+    await waitFor(() => away.current().state === 'error', { what: 'an error state' });
+    expect(await readCursor(cursorPath(t.journal))).toMatchObject({ generation: 0, line: 0, file: null });
+    const a = t.write(3);
+    renameSync(t.journal, path.join(t.dir, 'outbox', 'OffCirc-s1-20261202-090000.dat'));
+    const b = t.write(2);
+    await away.stop();
+    const f = run(t.make());
+    await waitFor(async () => (await t.rows()).length === 5, { timeoutMs: 15_000, what: '5 rows' });
+    await waitFor(() => f.current().state === 'caught-up', { what: 'caught up' });
+    const rows = await t.rows();
+    expect(rows.map((r) => [r.generation, r.record])).toEqual([
+      ...a.map((r) => [1, r]),
+      ...b.map((r) => [2, r]),
+    ]);
+    await f.stop();
   }, 60_000);
 
   it('the database stopped and started: says why in words, lending files keep growing, then it catches up', async () => {

@@ -7,11 +7,15 @@ import { formatLine } from '../../src/journal/line.js';
 import { fuzzRuns } from './runs.js';
 
 const cursor: fc.Arbitrary<Cursor> = fc.oneof(
-  fc.record({
-    generation: fc.integer({ min: 1, max: 2 ** 31 }),
-    line: fc.constant(0),
-    file: fc.constant(null),
-  }),
+  fc.record(
+    {
+      generation: fc.integer({ min: 0, max: 2 ** 31 }),
+      line: fc.constant(0),
+      file: fc.constant(null),
+      since: fc.nat(),
+    },
+    { requiredKeys: ['generation', 'line', 'file'] },
+  ),
   fc.record({
     generation: fc.integer({ min: 1, max: 2 ** 31 }),
     line: fc.nat(),
