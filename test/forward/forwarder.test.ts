@@ -265,6 +265,42 @@ describeWithPostgres('forwarder', () => {
     await f.stop();
   }, 90_000);
 
+  it('the journal unreadable (out of service): the reason in words, and the dashboard still hears the station', async () => {
+    const t = await setUp();
+    const f = run(t.make());
+    t.write(2);
+    f.onEvent(
+      { type: 'transaction', transaction: { kind: 'return', item: 'x', at: 0, device: 'front' }, line: 2 },
+      VIEW,
+    );
+    await waitFor(async () => (await t.rows()).length === 2, { timeoutMs: 15_000, what: '2 rows' });
+    // The journal's path becomes a folder: the station goes out of service; the forwarder can't read it.
+    rmSync(t.journal);
+    mkdirSync(t.journal);
+    const down = {
+      ...VIEW,
+      inService: false,
+      outOfServiceReason: 'EISDIR writing the journal',
+    } as StationView;
+    f.onEvent(
+      { type: 'transaction', transaction: { kind: 'return', item: 'y', at: 0, device: 'front' }, line: 3 },
+      down,
+    );
+    f.onEvent({ type: 'service', inService: false, reason: 'EISDIR writing the journal', at: 0 }, down);
+    await waitFor(() => f.current().state === 'error', { timeoutMs: 15_000, what: 'error' });
+    expect(f.current().reason).toMatch(/can't read the journal \(.*EISDIR\)/);
+    await waitFor(
+      async () =>
+        (await cluster.query<{ in_service: boolean }>(t.db, 'SELECT in_service FROM offcirc.stations'))[0]
+          ?.in_service === false,
+      { timeoutMs: 10_000, what: 'the station out of service in the database' },
+    );
+    expect(await cluster.query(t.db, 'SELECT reason FROM offcirc.stations')).toEqual([
+      { reason: 'EISDIR writing the journal' },
+    ]);
+    await f.stop();
+  }, 30_000);
+
   it('a line that is not a record stops forwarding there, said in words, and nothing after it is sent', async () => {
     const t = await setUp();
     t.write(2);
