@@ -6,12 +6,12 @@
  * the scan path waits for the network. A rotation ends a generation: the rotated file is finished from
  * the outbox before the next one starts.
  *
- * Cost per batch: one read of the new bytes, one transaction, one cursor write (fdatasync).
+ * The SQL is in database.ts, the outbox look-ups in rotated.ts, the file reading in tail.ts.
+ *
+ * Cost per batch: one read of the new bytes, one transaction, one cursor write (a rename).
  */
-import { readdir, open, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
+import { open, type FileHandle } from 'node:fs/promises';
 import type pg from 'pg';
-import { outboxDir } from '../journal/outbox.js';
 import type { Log } from '../log.js';
 import type { StationEvent, StationOutput } from '../station/ports.js';
 import type { StationView } from '../station/view.js';
@@ -24,8 +24,16 @@ import {
   type Cursor,
   type FileIdentity,
 } from './cursor.js';
-import { migrate, schemaVersion, SCHEMA_VERSION } from './migrations.js';
+import {
+  ensureSchema,
+  insertLines,
+  lastGeneration,
+  storedRecords,
+  StuckError,
+  upsertStatus,
+} from './database.js';
 import { parseRecord } from './record.js';
+import { RotatedFiles } from './rotated.js';
 import { countFrom, fileIdentity, readLinesAt, sameFile, skipLines } from './tail.js';
 
 export type ForwardState = 'connecting' | 'connected' | 'behind' | 'caught-up' | 'error';
@@ -61,8 +69,6 @@ interface Source {
   outboxName?: string;
 }
 
-class StuckError extends Error {}
-
 /** How long after a transaction the forwarder waits before reading: scans come in bursts. */
 const COALESCE_MS = 100;
 
@@ -91,10 +97,12 @@ export class Forwarder implements StationOutput {
   private lastScanAt: number | undefined;
   private coalesce: NodeJS.Timeout | undefined;
   private startedAt = 0;
+  private readonly rotated: RotatedFiles;
 
   /** No I/O. */
   constructor(private readonly options: ForwarderOptions) {
     this.now = options.now ?? Date.now;
+    this.rotated = new RotatedFiles(options.journalPath, options.station);
   }
 
   /** Starts the loop and returns at once: the station never waits for the database. */
@@ -179,16 +187,7 @@ export class Forwarder implements StationOutput {
   private async open(): Promise<void> {
     const client = await connect(this.options.target, { application: `offcirc ${this.options.station}` });
     try {
-      if ((await schemaVersion(client)) < SCHEMA_VERSION) {
-        try {
-          await migrate(client);
-        } catch (error) {
-          throw new Error(
-            `the database ${showUrl(this.options.target.url)} has no offcirc tables (or older ones) and this ` +
-              `station may not create them (${(error as Error).message}): run "offcirc collect migrate --db URL" as its owner`,
-          );
-        }
-      }
+      await ensureSchema(client, this.options.target.url);
       if (this.cursor?.generation === 0) await this.findCursor(client);
     } catch (error) {
       await client.end().catch(() => undefined);
@@ -234,12 +233,7 @@ export class Forwarder implements StationOutput {
   /** Generation 0: the station's place in the database (none: 1; else the last one or the next). */
   private async findCursor(client: pg.Client): Promise<void> {
     const since = this.cursor?.since ?? this.startedAt;
-    const last = await client.query<{ generation: number; line: number }>(
-      `SELECT generation, max(line) AS line FROM offcirc.lines WHERE station = $1
-       GROUP BY generation ORDER BY generation DESC LIMIT 1`,
-      [this.options.station],
-    );
-    const found = last.rows[0];
+    const found = await lastGeneration(client, this.options.station);
     if (!found) {
       await this.moveTo({ generation: 1, line: 0, file: null, since });
       return;
@@ -268,11 +262,7 @@ export class Forwarder implements StationOutput {
       const first = await readLinesAt(handle, 0, 1);
       const skip = await skipLines(handle, line - 1);
       const nth = await readLinesAt(handle, skip.offset, 1);
-      const stored = await client.query<{ line: number; record: string }>(
-        'SELECT line, record FROM offcirc.lines WHERE station = $1 AND generation = $2 AND line = ANY($3)',
-        [this.options.station, generation, [1, line]],
-      );
-      const byLine = new Map(stored.rows.map((r) => [r.line, r.record]));
+      const byLine = await storedRecords(client, this.options.station, generation, [1, line]);
       if (id && first.lines[0] === byLine.get(1) && nth.lines[0] === byLine.get(line))
         return { generation, line, file: id };
       return undefined;
@@ -290,13 +280,16 @@ export class Forwarder implements StationOutput {
       const journalId = journal ? await fileIdentity(journal) : null;
       if (this.cursor.file === null) {
         // Rotated since we began waiting (the database away all along): that file comes first.
-        const first = (await this.rotatedSince(this.cursor.since)) ?? journalId;
+        const first = (await this.rotated.since(this.cursor.since)) ?? journalId;
         if (!first) return false;
         await this.moveTo({ generation: this.cursor.generation, line: 0, file: first });
       }
       const cursor = this.cursor;
       if (journal && sameFile(cursor.file, journalId)) source = { handle: journal };
-      else source = await this.findInOutbox(cursor.file);
+      else {
+        const found = await this.rotated.find(cursor.file);
+        source = found && { handle: found.handle, outboxName: found.name };
+      }
       if (!source) {
         // Gone (deleted after upload?) before we finished it: say what can't be forwarded, move on.
         const notForwarded = Math.max(0, this.counted.lines - cursor.line);
@@ -351,107 +344,25 @@ export class Forwarder implements StationOutput {
     return Math.max(0, this.counted.lines - (this.cursor?.line ?? 0));
   }
 
-  /** Inserts the lines after the cursor in one transaction; lines already there must be the same text. */
+  /** Inserts the lines after the cursor in one transaction (database.ts). */
   private async send(client: pg.Client, cursor: Cursor, lines: string[]): Promise<void> {
-    const numbers: number[] = [];
     const rows = lines.map((text, i) => {
       const row = parseRecord(text);
       if (typeof row === 'string')
         throw new StuckError(
           `line ${cursor.line + i + 1} of generation ${cursor.generation} is not an OffCirc.dat record (${row}); forwarding waits here`,
         );
-      numbers.push(cursor.line + i + 1);
       return row;
     });
     const { station, desk, library } = this.options;
-    await client.query('BEGIN');
-    try {
-      const inserted = await client.query<{ line: number }>(
-        `INSERT INTO offcirc.lines (station, generation, line, desk, library, stamp, kind, item, patron, record)
-         SELECT $1, $2, t.line, $3, $4, t.stamp, t.kind, t.item, t.patron, t.record
-         FROM unnest($5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-           AS t(line, stamp, kind, item, patron, record)
-         ON CONFLICT DO NOTHING RETURNING line`,
-        [
-          station,
-          cursor.generation,
-          desk,
-          library ?? null,
-          numbers,
-          rows.map((r) => r.stamp),
-          rows.map((r) => r.kind),
-          rows.map((r) => r.item),
-          rows.map((r) => r.patron),
-          rows.map((r) => r.record),
-        ],
-      );
-      if (inserted.rowCount !== rows.length) {
-        // Sent before (a crash after COMMIT, before the cursor moved): they must be these very lines.
-        const fresh = new Set(inserted.rows.map((r) => r.line));
-        const already = numbers.filter((n) => !fresh.has(n));
-        const stored = await client.query<{ line: number; record: string }>(
-          'SELECT line, record FROM offcirc.lines WHERE station = $1 AND generation = $2 AND line = ANY($3)',
-          [station, cursor.generation, already],
-        );
-        for (const row of stored.rows)
-          if (row.record !== rows[row.line - cursor.line - 1]?.record)
-            throw new StuckError(
-              `line ${row.line} of generation ${cursor.generation} is already in the database with other text: ` +
-                `another station uses the name "${station}", or the cursor file was replaced`,
-            );
-      }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-  }
-
-  /** The rotated file whose identity is `file`, in the outbox. */
-  private async findInOutbox(file: FileIdentity | null): Promise<Source | undefined> {
-    if (!file) return undefined;
-    for (const name of await this.outboxNames()) {
-      const handle = await open(path.join(outboxDir(this.options.journalPath), name), 'r').catch(
-        () => undefined,
-      );
-      if (!handle) continue;
-      const stats = await handle.stat().catch(() => undefined);
-      if (
-        stats &&
-        stats.dev === file.dev &&
-        stats.ino === file.ino &&
-        sameFile(await fileIdentity(handle), file)
-      )
-        return { handle, outboxName: name };
-      await handle.close();
-    }
-    return undefined;
-  }
-
-  /** The oldest of this station's rotated files last written at or after `since`, if any. */
-  private async rotatedSince(since: number | undefined): Promise<FileIdentity | null> {
-    if (since === undefined) return null;
-    for (const name of await this.outboxNames()) {
-      const handle = await open(path.join(outboxDir(this.options.journalPath), name), 'r').catch(
-        () => undefined,
-      );
-      if (!handle) continue;
-      try {
-        if ((await handle.stat()).mtimeMs < since) continue;
-        const id = await fileIdentity(handle);
-        if (id) return id;
-      } finally {
-        await handle.close();
-      }
-    }
-    return null;
-  }
-
-  /** This station's rotated files, oldest first (their names sort by time). */
-  private async outboxNames(): Promise<string[]> {
-    const prefix = `OffCirc-${this.options.station}-`;
-    const names = await readdir(outboxDir(this.options.journalPath)).catch(() => [] as string[]);
-    return names.filter((n) => n.startsWith(prefix) && n.endsWith('.dat')).sort();
+    await insertLines(client, {
+      station,
+      desk,
+      library,
+      generation: cursor.generation,
+      first: cursor.line + 1,
+      rows,
+    });
   }
 
   /**
@@ -461,20 +372,7 @@ export class Forwarder implements StationOutput {
   private async nextGeneration(after: string | undefined, journalId: FileIdentity | null): Promise<void> {
     const cursor = this.cursor;
     if (!cursor) return;
-    let next = journalId;
-    if (after !== undefined) {
-      for (const name of (await this.outboxNames()).filter((n) => n > after)) {
-        const handle = await open(path.join(outboxDir(this.options.journalPath), name), 'r').catch(
-          () => undefined,
-        );
-        if (!handle) continue;
-        const id = await fileIdentity(handle).finally(() => handle.close());
-        if (id) {
-          next = id;
-          break;
-        }
-      }
-    }
+    let next = (after !== undefined ? await this.rotated.after(after) : null) ?? journalId;
     if (next && sameFile(next, cursor.file)) next = null;
     this.options.log('info', `generation ${cursor.generation} forwarded (${cursor.line} line(s))`, {
       event: 'forward',
@@ -511,28 +409,18 @@ export class Forwarder implements StationOutput {
     if (!view) return;
     this.statusDirty = false;
     this.lastStatusAt = this.now();
-    await client.query(
-      `INSERT INTO offcirc.stations
-         (station, desk, library, in_service, reason, scanners, last_scan, lines_today, behind, forward, heard_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
-       ON CONFLICT (station) DO UPDATE SET desk = EXCLUDED.desk, library = EXCLUDED.library,
-         in_service = EXCLUDED.in_service, reason = EXCLUDED.reason, scanners = EXCLUDED.scanners,
-         last_scan = coalesce(EXCLUDED.last_scan, offcirc.stations.last_scan),
-         lines_today = EXCLUDED.lines_today, behind = EXCLUDED.behind, forward = EXCLUDED.forward,
-         heard_at = now()`,
-      [
-        this.options.station,
-        this.options.desk,
-        this.options.library ?? null,
-        view.inService,
-        view.inService ? null : (view.outOfServiceReason ?? null),
-        JSON.stringify(view.devices.map((d) => ({ id: d.id, status: d.status, message: d.message }))),
-        this.lastScanAt === undefined ? null : new Date(this.lastScanAt),
-        view.journal.today,
-        this.behind() + this.extra,
-        this.status.state,
-      ],
-    );
+    await upsertStatus(client, {
+      station: this.options.station,
+      desk: this.options.desk,
+      library: this.options.library,
+      inService: view.inService,
+      reason: view.outOfServiceReason,
+      scanners: view.devices.map((d) => ({ id: d.id, status: d.status, message: d.message })),
+      lastScan: this.lastScanAt,
+      linesToday: view.journal.today,
+      behind: this.behind() + this.extra,
+      forward: this.status.state,
+    });
   }
 
   /** After a quiet step: caught up when nothing is known to be waiting. */
