@@ -228,6 +228,11 @@ export async function serveCommand(
   try {
     const address = await dashboard.listen(options.port, options.host);
     io.out(`dashboard on http://${address.host}:${address.port}/ (database ${showUrl(where.url)})`);
+    if (!['127.0.0.1', '::1', 'localhost'].includes(options.host))
+      io.err(
+        `offcirc collect serve: listening on ${options.host}: anyone who can reach it reads this page (patron IDs masked); ` +
+          'changes need the staff password, sent in plain HTTP: keep it on a trusted LAN or behind a TLS proxy',
+      );
   } catch (error) {
     io.err(
       `offcirc collect serve: can't listen on ${options.host}:${options.port}: ${(error as Error).message}`,
