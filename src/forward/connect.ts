@@ -4,7 +4,7 @@
  * waits, and errors said in words a technician can act on. No pooling: a station holds one connection.
  */
 import { readFile } from 'node:fs/promises';
-import pg from 'pg';
+import type pg from 'pg';
 
 export interface DatabaseTarget {
   url: string;
@@ -59,7 +59,9 @@ export async function connect(
   // In the URL (in memory only): node-postgres lets the URL's fields override a separate password.
   if (target.passwordFile)
     config.connectionString = withPassword(target.url, await readPassword(target.passwordFile));
-  const client = new pg.Client(config);
+  // Loaded on the first connection: a kiosk without `forward` never pays for node-postgres.
+  const { default: postgres } = await import('pg');
+  const client = new postgres.Client(config);
   // An idle connection that breaks (server restart) emits 'error'; the next query fails and says why.
   client.on('error', () => undefined);
   try {
