@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { verifyPin } from '../config/pin.js';
-import { readPassword, withPassword, type DatabaseTarget } from '../forward/connect.js';
+import { libpqUrl, readPassword, withPassword, type DatabaseTarget } from '../forward/connect.js';
 import {
   dashboardPage,
   loginPage,
@@ -55,7 +55,9 @@ export class Dashboard {
       : undefined;
     this.pool = new pg.Pool({
       connectionString:
-        password === undefined ? this.options.target.url : withPassword(this.options.target.url, password),
+        password === undefined
+          ? libpqUrl(this.options.target.url)
+          : withPassword(libpqUrl(this.options.target.url), password),
       max: 4,
       connectionTimeoutMillis: 5000,
       application_name: 'offcirc dashboard',

@@ -184,7 +184,7 @@ const databaseUrl = text(
       });
     const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
     const sslmode = new URLSearchParams(query).get('sslmode');
-    const modes = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'];
+    const modes = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'];
     if (sslmode !== null && !modes.includes(sslmode))
       ctx.addIssue({
         code: 'custom',

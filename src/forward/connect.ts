@@ -44,13 +44,24 @@ export function withPassword(url: string, password: string): string {
   return url.replace(/^(postgres(?:ql)?:\/\/)/, `$1:${secret}@`);
 }
 
+/**
+ * The URL node-postgres is given: libpq's meaning of `sslmode` (what a database administrator means by
+ * it: `require` encrypts, `verify-ca` also checks the CA, `verify-full` also the host name). Without
+ * this, node-postgres 8 treats `require` as `verify-full` and prints a warning on standard error, over
+ * the kiosk screen.
+ */
+export function libpqUrl(url: string): string {
+  if (!/[?&]sslmode=/.test(url) || /[?&]uselibpqcompat=/.test(url)) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}uselibpqcompat=true`;
+}
+
 /** Opens a connection; rejects with an Error whose message says in words what went wrong. */
 export async function connect(
   target: DatabaseTarget,
   options: { timeoutMs?: number; application?: string } = {},
 ): Promise<pg.Client> {
   const config: pg.ClientConfig = {
-    connectionString: target.url,
+    connectionString: libpqUrl(target.url),
     connectionTimeoutMillis: options.timeoutMs ?? 10_000,
     query_timeout: 60_000,
     keepAlive: true,
@@ -58,7 +69,7 @@ export async function connect(
   };
   // In the URL (in memory only): node-postgres lets the URL's fields override a separate password.
   if (target.passwordFile)
-    config.connectionString = withPassword(target.url, await readPassword(target.passwordFile));
+    config.connectionString = withPassword(libpqUrl(target.url), await readPassword(target.passwordFile));
   // Loaded on the first connection: a kiosk without `forward` never pays for node-postgres.
   const { default: postgres } = await import('pg');
   const client = new postgres.Client(config);

@@ -42,7 +42,7 @@ describe('config: desk, library, forward', () => {
   it('refuses a password in the URL, an unknown sslmode, no desk, a URL of another kind, in words', () => {
     expect(problems({ forward: { url: 'postgres://desk-1:secret@db/offcirc?sslmode=maybe' } })).toEqual([
       'forward.url: holds a password, expected the password in "forward.passwordFile" or the PGPASSWORD environment variable (config files get copied and shown)',
-      'forward.url: sslmode "maybe" is unknown, expected one of "disable", "prefer", "require", "verify-ca", "verify-full", "no-verify"',
+      'forward.url: sslmode "maybe" is unknown, expected one of "disable", "prefer", "require", "verify-ca", "verify-full"',
       'desk: missing, expected the Alma circulation desk code this station lends at (needed with "forward")',
     ]);
     expect(problems({ desk: 'D', forward: { url: 'mysql://db/x' } })).toEqual([

@@ -45,6 +45,8 @@ export interface PgCluster {
   readonly port: number;
   /** The folder of its Unix socket. */
   readonly socketDir: string;
+  /** With `tls`: the server's self-signed certificate (PEM). */
+  readonly certificate: string;
   /** A URL for the admin over the Unix socket (trusted). */
   adminUrl(database: string): string;
   /** A URL over TCP for `user` (no password in it: give PGPASSWORD or a password file). */
@@ -77,7 +79,13 @@ async function freePort(): Promise<number> {
 
 let databases = 0;
 
-export async function startPostgres(options: { maxConnections?: number } = {}): Promise<PgCluster> {
+/**
+ * Starts a cluster. With `tls`, a self-signed certificate for 127.0.0.1 (made with openssl) and TLS on;
+ * `PgCluster.certificate` is its path, to trust it with `sslrootcert`.
+ */
+export async function startPostgres(
+  options: { maxConnections?: number; tls?: boolean } = {},
+): Promise<PgCluster> {
   const root = await mkdtemp(path.join(tmpdir(), 'offcirc-pg-'));
   const dir = path.join(root, 'data');
   const socketDir = root;
@@ -110,7 +118,37 @@ export async function startPostgres(options: { maxConnections?: number } = {}): 
     '--no-sync',
   ]);
   const port = await freePort();
+  const certificate = path.join(root, 'server.crt');
+  const tls: string[] = [];
+  if (options.tls) {
+    const key = path.join(root, 'server.key');
+    await run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      certificate,
+    ]);
+    await chmod(key, 0o600);
+    if (asRoot) {
+      const uid = Number((await run('id', ['-u', 'postgres'])).stdout.trim());
+      await chown(key, uid, 0);
+      await chown(certificate, uid, 0);
+    }
+    tls.push('-c ssl=on', `-c ssl_cert_file=${certificate}`, `-c ssl_key_file=${key}`);
+  }
   const settings = [
+    ...tls,
     `-p ${port}`,
     `-k ${socketDir}`,
     `-c listen_addresses=127.0.0.1`,
@@ -141,6 +179,7 @@ export async function startPostgres(options: { maxConnections?: number } = {}): 
     dir,
     port,
     socketDir,
+    certificate,
     adminUrl,
     tcpUrl: (database, user, q) => `postgres://${user}@127.0.0.1:${port}/${database}${q ? `?${q}` : ''}`,
     async createDatabase() {
