@@ -169,6 +169,7 @@ export class Forwarder implements StationOutput {
         this.settle();
         if (!progressed) await this.sleep(this.options.statusMs, true);
       } catch (error) {
+        if (this.stopped) break;
         // The journal may be what failed (the station is then out of service): the dashboard must hear it.
         const client = this.client;
         if (client && (this.statusDirty || this.now() - this.lastStatusAt >= this.options.statusMs))
@@ -192,6 +193,10 @@ export class Forwarder implements StationOutput {
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;
+    }
+    if (this.stopped) {
+      await client.end().catch(() => undefined);
+      return;
     }
     this.client = client;
     this.options.log('info', `forwarding to ${showUrl(this.options.target.url)}`, {
