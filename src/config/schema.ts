@@ -199,144 +199,142 @@ const deskCode = text('an Alma circulation desk code such as "MAIN_DESK"').regex
 
 const functionKey = oneOf(['F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8', 'F9', 'F10', 'F11', 'F12']);
 
-export const configSchema = z
-  .strictObject({
-    $schema: z.string().optional().describe('The JSON Schema this file follows (for editors).'),
-    station: text('a station name such as "front-desk-1"')
-      .regex(/^[A-Za-z0-9._-]{1,40}$/, expecting('letters, digits, ".", "_" or "-" (at most 40)'))
-      .default('offcirc')
-      .describe('Names this kiosk in logs, the screen and rotated file names.'),
-    startMode: oneOf(['loan', 'return']).default('loan'),
-    desk: deskCode
-      .optional()
-      .describe('The Alma circulation desk this station lends at: the collector writes one file per desk.'),
-    library: text('an Alma library code such as "MAIN"')
-      .optional()
-      .describe('The Alma library, for the dashboard.'),
-    forward: z
-      .strictObject({
-        url: databaseUrl.describe('Where every durable line is also sent; TLS as its sslmode asks.'),
-        passwordFile: text('the path of a file holding the database password')
-          .optional()
-          .describe('Else PGPASSWORD, else none (a trusted or certificate login).'),
-        batchLines: positiveInt('a positive number of lines').default(500),
-        retryMaxSeconds: positiveInt('a positive number of seconds')
-          .default(30)
-          .describe('The longest wait between two attempts to reach the database.'),
-        statusSeconds: positiveInt('a positive number of seconds')
-          .default(5)
-          .describe("How often the station's status is sent to the dashboard while connected."),
-      })
-      .optional()
-      .describe('Forward every durable journal line to PostgreSQL (the journal stays the record).'),
-    journal: z
-      .strictObject({
-        path: text('the path of OffCirc.dat')
-          .optional()
-          .describe("Default: Alma's own place, ~/Alma Offline Circulation/OffCirc/files/OffCirc.dat"),
-        lineEnding: oneOf(['crlf', 'lf']).default('crlf'),
-        retrySeconds: positiveInt('a positive number of seconds')
-          .default(5)
-          .describe('While out of service, how often writing is tried again.'),
-      })
-      .prefault({}),
-    session: z
-      .strictObject({
-        idleTimeoutSeconds: positiveInt('a positive number of seconds').default(60),
-        doubleReadMs: nonNegativeInt('a number of milliseconds, 0 or more').default(1500),
-      })
-      .prefault({}),
-    barcodes: z
-      .strictObject({
-        normalize: z
-          .strictObject({
-            trim: flag().default(true),
-            aimIdentifier: flag().default(true),
-            codabarStartStop: flag().default(true),
-            clsiSpaces: flag().default(true),
-          })
-          .prefault({}),
-        patron: z.array(codeRule, expecting('a list of rules')).default(defaultPatronRules),
-        item: z.array(codeRule, expecting('a list of rules')).default(defaultItemRules),
-        refuse: z.array(refuseRule, expecting('a list of rules')).default(defaultRefuseRules),
-      })
-      .prefault({}),
-    commands: z
-      .strictObject({
-        loan: text('the text of a command barcode').default('MODE-LOAN'),
-        return: text('the text of a command barcode').default('MODE-RETURN'),
-        endSession: text('the text of a command barcode').default('END-SESSION'),
-      })
-      .superRefine(distinctValues('barcode'))
-      .prefault({}),
-    devices: z
-      .array(device, expecting('a list of devices'))
-      .default([{ type: 'terminal', id: 'terminal' }])
-      .superRefine((devices, ctx) => {
-        const seen = new Set<string>();
-        devices.forEach((d, i) => {
-          if (seen.has(d.id))
-            ctx.addIssue({
-              code: 'custom',
-              path: [i, 'id'],
-              message: `"${d.id}" is used twice, expected a different id for each device`,
-            });
-          seen.add(d.id);
-        });
-        if (devices.filter((d) => d.type === 'terminal').length > 1)
-          ctx.addIssue({ code: 'custom', message: 'more than one terminal device, expected at most one' });
-      }),
-    keys: z
-      .strictObject({
-        loan: functionKey.default('F1'),
-        return: functionKey.default('F2'),
-        endSession: functionKey.default('F3'),
-        quit: functionKey.default('F10'),
-      })
-      .superRefine(distinctValues('key'))
-      .prefault({}),
-    staff: z
-      .strictObject({
-        pin: z
-          .string(expecting('a hash made by "offcirc config hash-pin"'))
-          .regex(
-            /^scrypt\$[0-9a-f]{32}\$[0-9a-f]{64}$/,
-            expecting('a hash made by "offcirc config hash-pin"'),
-          )
-          .optional(),
-        pinFor: z.array(oneOf(['quit', 'mode']), expecting('a list of "quit" and "mode"')).default(['quit']),
-      })
-      .prefault({}),
-    screen: z
-      .strictObject({
-        bell: flag().default(true).describe('Ring the terminal bell on a rejection.'),
-        decisionSeconds: positiveInt('a positive number of seconds')
-          .default(6)
-          .describe('How long the last decision stays prominent.'),
-        glyphs: oneOf(['auto', 'unicode', 'ascii'])
-          .default('auto')
-          .describe(
-            'Symbols the screen draws: "ascii" keeps to what the Linux console font has (no ✓), "auto" does so when TERM is linux, vt*, dumb or unset.',
-          ),
-      })
-      .prefault({}),
-    logging: z
-      .strictObject({
-        dir: text('a folder for log files').optional().describe('Default: "logs" beside the journal.'),
-        level: oneOf(['error', 'warn', 'info', 'debug']).default('info'),
-        keepDays: positiveInt('a positive number of days').default(30),
-      })
-      .prefault({}),
-  })
-  .superRefine((config, ctx) => {
-    if (config.forward && config.desk === undefined)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['desk'],
-        message:
-          'missing, expected the Alma circulation desk code this station lends at (needed with "forward")',
+const configObject = z.strictObject({
+  $schema: z.string().optional().describe('The JSON Schema this file follows (for editors).'),
+  station: text('a station name such as "front-desk-1"')
+    .regex(/^[A-Za-z0-9._-]{1,40}$/, expecting('letters, digits, ".", "_" or "-" (at most 40)'))
+    .default('offcirc')
+    .describe('Names this kiosk in logs, the screen and rotated file names.'),
+  startMode: oneOf(['loan', 'return']).default('loan'),
+  desk: deskCode
+    .optional()
+    .describe('The Alma circulation desk this station lends at: the collector writes one file per desk.'),
+  library: text('an Alma library code such as "MAIN"')
+    .optional()
+    .describe('The Alma library, for the dashboard.'),
+  forward: z
+    .strictObject({
+      url: databaseUrl.describe('Where every durable line is also sent; TLS as its sslmode asks.'),
+      passwordFile: text('the path of a file holding the database password')
+        .optional()
+        .describe('Else PGPASSWORD, else none (a trusted or certificate login).'),
+      batchLines: positiveInt('a positive number of lines').default(500),
+      retryMaxSeconds: positiveInt('a positive number of seconds')
+        .default(30)
+        .describe('The longest wait between two attempts to reach the database.'),
+      statusSeconds: positiveInt('a positive number of seconds')
+        .default(5)
+        .describe("How often the station's status is sent to the dashboard while connected."),
+    })
+    .optional()
+    .describe('Forward every durable journal line to PostgreSQL (the journal stays the record).'),
+  journal: z
+    .strictObject({
+      path: text('the path of OffCirc.dat')
+        .optional()
+        .describe("Default: Alma's own place, ~/Alma Offline Circulation/OffCirc/files/OffCirc.dat"),
+      lineEnding: oneOf(['crlf', 'lf']).default('crlf'),
+      retrySeconds: positiveInt('a positive number of seconds')
+        .default(5)
+        .describe('While out of service, how often writing is tried again.'),
+    })
+    .prefault({}),
+  session: z
+    .strictObject({
+      idleTimeoutSeconds: positiveInt('a positive number of seconds').default(60),
+      doubleReadMs: nonNegativeInt('a number of milliseconds, 0 or more').default(1500),
+    })
+    .prefault({}),
+  barcodes: z
+    .strictObject({
+      normalize: z
+        .strictObject({
+          trim: flag().default(true),
+          aimIdentifier: flag().default(true),
+          codabarStartStop: flag().default(true),
+          clsiSpaces: flag().default(true),
+        })
+        .prefault({}),
+      patron: z.array(codeRule, expecting('a list of rules')).default(defaultPatronRules),
+      item: z.array(codeRule, expecting('a list of rules')).default(defaultItemRules),
+      refuse: z.array(refuseRule, expecting('a list of rules')).default(defaultRefuseRules),
+    })
+    .prefault({}),
+  commands: z
+    .strictObject({
+      loan: text('the text of a command barcode').default('MODE-LOAN'),
+      return: text('the text of a command barcode').default('MODE-RETURN'),
+      endSession: text('the text of a command barcode').default('END-SESSION'),
+    })
+    .superRefine(distinctValues('barcode'))
+    .prefault({}),
+  devices: z
+    .array(device, expecting('a list of devices'))
+    .default([{ type: 'terminal', id: 'terminal' }])
+    .superRefine((devices, ctx) => {
+      const seen = new Set<string>();
+      devices.forEach((d, i) => {
+        if (seen.has(d.id))
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'id'],
+            message: `"${d.id}" is used twice, expected a different id for each device`,
+          });
+        seen.add(d.id);
       });
-  });
+      if (devices.filter((d) => d.type === 'terminal').length > 1)
+        ctx.addIssue({ code: 'custom', message: 'more than one terminal device, expected at most one' });
+    }),
+  keys: z
+    .strictObject({
+      loan: functionKey.default('F1'),
+      return: functionKey.default('F2'),
+      endSession: functionKey.default('F3'),
+      quit: functionKey.default('F10'),
+    })
+    .superRefine(distinctValues('key'))
+    .prefault({}),
+  staff: z
+    .strictObject({
+      pin: z
+        .string(expecting('a hash made by "offcirc config hash-pin"'))
+        .regex(/^scrypt\$[0-9a-f]{32}\$[0-9a-f]{64}$/, expecting('a hash made by "offcirc config hash-pin"'))
+        .optional(),
+      pinFor: z.array(oneOf(['quit', 'mode']), expecting('a list of "quit" and "mode"')).default(['quit']),
+    })
+    .prefault({}),
+  screen: z
+    .strictObject({
+      bell: flag().default(true).describe('Ring the terminal bell on a rejection.'),
+      decisionSeconds: positiveInt('a positive number of seconds')
+        .default(6)
+        .describe('How long the last decision stays prominent.'),
+      glyphs: oneOf(['auto', 'unicode', 'ascii'])
+        .default('auto')
+        .describe(
+          'Symbols the screen draws: "ascii" keeps to what the Linux console font has (no ✓), "auto" does so when TERM is linux, vt*, dumb or unset.',
+        ),
+    })
+    .prefault({}),
+  logging: z
+    .strictObject({
+      dir: text('a folder for log files').optional().describe('Default: "logs" beside the journal.'),
+      level: oneOf(['error', 'warn', 'info', 'debug']).default('info'),
+      keepDays: positiveInt('a positive number of days').default(30),
+    })
+    .prefault({}),
+});
+
+/** The whole config: its keys, and the rules across keys (forwarding needs the desk it lends at). */
+export const configSchema = configObject.superRefine((config, ctx) => {
+  if (config.forward && config.desk === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['desk'],
+      message:
+        'missing, expected the Alma circulation desk code this station lends at (needed with "forward")',
+    });
+});
 
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
