@@ -176,6 +176,25 @@ describeWithPostgres(
       );
       expect(rows).toEqual([{ uploaded_by: 'dashboard' }]);
       expect(await page.content()).not.toContain(PATRON);
+      // A new loan, exported from the dashboard itself: a batch of its own.
+      await pty.write(`${PATRON}\r${itemBarcode(4)}\r`);
+      await waitFor(
+        async () =>
+          (
+            await cluster.query<{ n: number }>(
+              db,
+              'SELECT count(*)::int AS n FROM offcirc.lines WHERE batch IS NULL',
+            )
+          )[0]?.n === 1,
+        { timeoutMs: 15_000, what: 'the new loan forwarded' },
+      );
+      await page.goto(`${base}/`);
+      await page.click('button:has-text("Export a file for CIRC")');
+      expect(await page.locator('[role=status]').textContent()).toMatch(
+        /^Batch 2 for desk CIRC: 1 transaction\(s\)/,
+      );
+      expect(await page.locator('tr[data-batch="2"]').textContent()).toContain('1 (1 loans, 0 returns)');
+
       // Nor in the dashboard's own log.
       expect(serve.stdout() + serve.stderr()).not.toContain(PATRON);
     }, 60_000);
