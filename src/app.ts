@@ -7,6 +7,7 @@
 import type { Config, Mode } from './config/schema.js';
 import { createClassifier } from './barcode/classify.js';
 import { createScanner } from './devices/index.js';
+import { Forwarder } from './forward/forwarder.js';
 import { chooseStartMode } from './kiosk/start-mode.js';
 import { JournalStore } from './journal/store.js';
 import { PatronData } from './patrons/kiosk-data.js';
@@ -53,7 +54,27 @@ export function createApp(options: AppOptions): App {
   const sources: ScanSource[] = [];
   let typed: TypedLines | undefined;
   const state = new StateOutput(new StateStore(stateFile(options.journalPath), log, now));
-  const feed = new ScreenFeed(() => station.view());
+  // Forwarding reads the durable journal lines on its own loop; the station only wakes it.
+  const forward = config.forward;
+  const forwarder =
+    forward && config.desk
+      ? new Forwarder({
+          journalPath: options.journalPath,
+          station: config.station,
+          desk: config.desk,
+          ...(config.library && { library: config.library }),
+          target: { url: forward.url, ...(forward.passwordFile && { passwordFile: forward.passwordFile }) },
+          log,
+          batchLines: forward.batchLines,
+          retryMaxMs: forward.retryMaxSeconds * 1000,
+          statusMs: forward.statusSeconds * 1000,
+          changed: () => feed.onEvent({ type: 'view', at: now() }),
+          now,
+        })
+      : undefined;
+  const feed = new ScreenFeed(() =>
+    forwarder ? { ...station.view(), forward: forwarder.current() } : station.view(),
+  );
   const outbox = new OutboxWatch(outboxDir(options.journalPath), {
     onChange: (n) => station.noteOutbox(n),
     warn: (message, fields) => log('warn', message, { event: 'outbox', ...fields }),
@@ -102,6 +123,7 @@ export function createApp(options: AppOptions): App {
         stop: () => outbox.stop(),
       },
       ...(receipts ? [receipts.output] : []),
+      ...(forwarder ? [forwarder] : []),
       feed,
     ],
     log,

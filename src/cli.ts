@@ -252,6 +252,74 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await exportCommand(file, options, io));
     });
 
+  const collect = program
+    .command('collect')
+    .description(
+      'The collector: one OffCirc.dat per desk from what stations forwarded to PostgreSQL, and a dashboard.',
+    );
+  const db = (command: Command) =>
+    command
+      .option('--db <url>', 'the database (default: $OFFCIRC_DB)')
+      .option('--password-file <file>', 'a file holding the database password (else PGPASSWORD)');
+  db(
+    collect
+      .command('export')
+      .description(
+        "Write one desk's transactions not yet exported, from every station at it, as one verified file.",
+      )
+      .requiredOption('--desk <desk>', 'the Alma circulation desk code')
+      .requiredOption('--out <file>', 'the OffCirc.dat to write')
+      .option('--again', 'also write again the transactions exported in batches not marked uploaded')
+      .option('--force', 'replace an existing --out')
+      .option('--line-ending <crlf|lf>', 'line ending (default crlf)'),
+  ).action(async (options: import('./commands/collect.js').ExportCommandOptions) => {
+    const { collectExportCommand } = await import('./commands/collect.js');
+    setExit(await collectExportCommand(options, io));
+  });
+  db(
+    collect
+      .command('mark-uploaded')
+      .description('Record that staff uploaded a batch to Alma, so nobody uploads it twice.')
+      .argument('<batch>', 'the batch number')
+      .option('--by <name>', 'who uploaded it (default: this user)'),
+  ).action(async (batch: string, options: { db?: string; passwordFile?: string; by?: string }) => {
+    const { markUploadedCommand } = await import('./commands/collect.js');
+    setExit(await markUploadedCommand(batch, options, io));
+  });
+  db(
+    collect
+      .command('serve')
+      .description('The dashboard: stations, desks waiting for export, batches waiting for upload.')
+      .option('--port <n>', 'port (default 8080)', (v) => Number(v), 8080)
+      .option('--host <host>', 'address to listen on (default 127.0.0.1: this PC only)', '127.0.0.1'),
+  ).action(async (options: { db?: string; passwordFile?: string; port: number; host: string }) => {
+    const { serveCommand } = await import('./commands/collect.js');
+    setExit(await serveCommand(options, io));
+  });
+  db(collect.command('migrate').description("Create or upgrade offcirc's tables (as their owner).")).action(
+    async (options: { db?: string; passwordFile?: string }) => {
+      const { migrateCommand } = await import('./commands/collect.js');
+      setExit(await migrateCommand(options, io));
+    },
+  );
+  db(
+    collect
+      .command('add-station')
+      .description("Create a station's database role (its password: one line on standard input).")
+      .argument('<station>', 'the station name, as in its config'),
+  ).action(async (station: string, options: { db?: string; passwordFile?: string }) => {
+    const { addStationCommand } = await import('./commands/collect.js');
+    setExit(await addStationCommand(station, options, io, process.stdin));
+  });
+  db(
+    collect
+      .command('set-password')
+      .description("Set the dashboard's staff password (one line on standard input; stored as a hash)."),
+  ).action(async (options: { db?: string; passwordFile?: string }) => {
+    const { setPasswordCommand } = await import('./commands/collect.js');
+    setExit(await setPasswordCommand(options, io, process.stdin));
+  });
+
   return program;
 }
 

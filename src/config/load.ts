@@ -285,5 +285,7 @@ export function loadConfig(options: { config?: string; journal?: string }, env =
   for (const d of config.devices) if (d.type === 'replay') d.file = resolveFrom(file, d.file);
   if (config.logging.dir) config.logging.dir = resolveFrom(file, config.logging.dir);
   if (config.patrons.list) config.patrons.list = resolveFrom(file, config.patrons.list);
+  if (config.forward?.passwordFile)
+    config.forward.passwordFile = resolveFrom(file, config.forward.passwordFile);
   return { config, file, journalPath };
 }

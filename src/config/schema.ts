@@ -252,15 +252,65 @@ const receiptLines = z
   .max(20, expecting('at most 20 lines'))
   .default([]);
 
+/** A PostgreSQL URL; the password is refused here: it belongs in a file or PGPASSWORD, not the config. */
+const databaseUrl = text(
+  'a PostgreSQL URL such as "postgres://front-desk-1@db.library.lan/offcirc?sslmode=require"',
+)
+  .regex(/^postgres(ql)?:\/\//, expecting('a URL starting "postgres://"'))
+  .superRefine((url, ctx) => {
+    // Not WHATWG URL: a socket URL ("postgres://user@/db?host=/run/postgresql") has no host for it.
+    if (/^postgres(ql)?:\/\/[^@/?]*:[^@/?]*@/.test(url))
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'holds a password, expected the password in "forward.passwordFile" or the PGPASSWORD environment variable (config files get copied and shown)',
+      });
+    const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+    const sslmode = new URLSearchParams(query).get('sslmode');
+    const modes = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'];
+    if (sslmode !== null && !modes.includes(sslmode))
+      ctx.addIssue({
+        code: 'custom',
+        message: `sslmode ${show(sslmode)} is unknown, expected one of ${modes.map((m) => JSON.stringify(m)).join(', ')}`,
+      });
+  });
+
+const deskCode = text('an Alma circulation desk code such as "MAIN_DESK"').regex(
+  /^[A-Za-z0-9._-]{1,40}$/,
+  expecting('letters, digits, ".", "_" or "-" (at most 40)'),
+);
+
 const functionKey = oneOf(['F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8', 'F9', 'F10', 'F11', 'F12']);
 
-export const configSchema = z.strictObject({
+const configObject = z.strictObject({
   $schema: z.string().optional().describe('The JSON Schema this file follows (for editors).'),
   station: text('a station name such as "front-desk-1"')
     .regex(/^[A-Za-z0-9._-]{1,40}$/, expecting('letters, digits, ".", "_" or "-" (at most 40)'))
     .default('offcirc')
     .describe('Names this kiosk in logs, the screen and rotated file names.'),
   startMode: oneOf(['loan', 'return']).default('loan'),
+  desk: deskCode
+    .optional()
+    .describe('The Alma circulation desk this station lends at: the collector writes one file per desk.'),
+  library: text('an Alma library code such as "MAIN"')
+    .optional()
+    .describe('The Alma library, for the dashboard.'),
+  forward: z
+    .strictObject({
+      url: databaseUrl.describe('Where every durable line is also sent; TLS as its sslmode asks.'),
+      passwordFile: text('the path of a file holding the database password')
+        .optional()
+        .describe('Else PGPASSWORD, else none (a trusted or certificate login).'),
+      batchLines: positiveInt('a positive number of lines').default(500),
+      retryMaxSeconds: positiveInt('a positive number of seconds')
+        .default(30)
+        .describe('The longest wait between two attempts to reach the database.'),
+      statusSeconds: positiveInt('a positive number of seconds')
+        .default(5)
+        .describe("How often the station's status is sent to the dashboard while connected."),
+    })
+    .optional()
+    .describe('Forward every durable journal line to PostgreSQL (the journal stays the record).'),
   journal: z
     .strictObject({
       path: text('the path of OffCirc.dat')
@@ -457,6 +507,17 @@ export const configSchema = z.strictObject({
         .describe('The log files together stay under this many MiB; the oldest go first.'),
     })
     .prefault({}),
+});
+
+/** The whole config: its keys, and the rules across keys (forwarding needs the desk it lends at). */
+export const configSchema = configObject.superRefine((config, ctx) => {
+  if (config.forward && config.desk === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['desk'],
+      message:
+        'missing, expected the Alma circulation desk code this station lends at (needed with "forward")',
+    });
 });
 
 export type Config = z.output<typeof configSchema>;

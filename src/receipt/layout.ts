@@ -4,6 +4,7 @@
  * date, the count, footer. Pure; O(n) in the receipt's text. Every line is at most `width` characters of
  * CP437 (cp437.ts): what can't print is "?", long words are broken, never cut off.
  */
+import { maskPatron } from '../kiosk/events.js';
 import { printable } from './cp437.js';
 
 export interface ReceiptItem {
@@ -42,11 +43,8 @@ export function receiptTime(ms: number): string {
   return `${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
-/** All but the last 4 characters hidden, as on the screen; "*" because CP437's bullet is a control byte. */
-export function maskCard(patron: string): string {
-  if (patron.length <= 4) return '*'.repeat(patron.length);
-  return '*'.repeat(patron.length - 4) + patron.slice(-4);
-}
+/** The card as the screen masks it (maskPatron); "*" because CP437's bullet is a control byte. */
+export const maskCard = (patron: string): string => maskPatron(patron, '*');
 
 /**
  * Wraps `text` into lines of at most `width` characters, the first starting with `lead` and the others

@@ -23,6 +23,12 @@ export interface StationView extends KioskView {
   printer?: { status: DeviceStatus; message: string; droppedAt?: number };
   /** Rotated files waiting in the outbox for upload, where known. */
   outbox?: number;
+  /** Forwarding to the database, when configured. */
+  forward?: {
+    state: 'connecting' | 'connected' | 'behind' | 'caught-up' | 'error';
+    behind: number;
+    reason?: string;
+  };
 }
 
 /** A source of views and events, as the screen subscribes to it. */

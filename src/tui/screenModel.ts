@@ -92,6 +92,8 @@ export interface ScreenModel {
     problem?: string;
     journal: { path: string; today: number; last: string; ok: boolean };
     outbox?: number;
+    /** Forwarding to the database, in a few words, when configured. */
+    forward?: { text: string; ok: boolean };
     clock: string;
     station: string;
   };
@@ -339,6 +341,7 @@ export function screenModel({
       problem: problem ? `${problem.id}: ${problem.message}` : patronListProblem(view, config, now),
       journal: { path: view.journal.path, today: view.journal.today, ...lastWrite(view) },
       outbox: view.outbox,
+      forward: view.forward && forwardWords(view.forward),
       clock: hhmm(now),
       // A quarter of the width at most: the scanners' states matter more than a long station name.
       station: shorten(view.station, Math.max(12, Math.floor(size.columns / 4)), g.ellipsis),
@@ -361,4 +364,20 @@ export function screenModel({
         : []),
     ],
   };
+}
+
+/** The forwarding state for staff: "caught up", "12 behind", "not connected, 12 behind". */
+export function forwardWords(forward: NonNullable<StationView['forward']>): { text: string; ok: boolean } {
+  const behind = forward.behind > 0 ? `${forward.behind} behind` : '';
+  switch (forward.state) {
+    case 'caught-up':
+      return { text: 'Forward: caught up', ok: true };
+    case 'connected':
+    case 'behind':
+      return { text: `Forward: ${behind || 'connected'}`, ok: true };
+    case 'connecting':
+      return { text: `Forward: connecting${behind && `, ${behind}`}`, ok: true };
+    case 'error':
+      return { text: `Forward: not connected${behind && `, ${behind}`}`, ok: false };
+  }
 }

@@ -15,7 +15,8 @@ afterEach(() => vi.useRealTimers());
 
 describe('useSecondTick', () => {
   it('redraws an idle screen once a minute, and a live one every second', async () => {
-    vi.useFakeTimers();
+    // Only the clock and timeouts are faked: React's scheduler keeps its own (real) turns.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const start = new Date(2026, 11, 2, 10, 0, 0).getTime();
     vi.setSystemTime(start);
     renders = 0;

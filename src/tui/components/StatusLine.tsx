@@ -56,6 +56,12 @@ export function StatusLine({ status, glyphs }: { status: ScreenModel['status']; 
             <Text>{`${sep}Outbox: ${status.outbox}`}</Text>
           </Box>
         )}
+        {status.forward !== undefined && (
+          <Box flexShrink={0}>
+            <Text>{sep}</Text>
+            <Text color={status.forward.ok ? undefined : 'red'}>{status.forward.text}</Text>
+          </Box>
+        )}
       </Box>
     </Box>
   );
