@@ -3,6 +3,7 @@
  * chunk with its time to a JSON-lines recording (recording.ts) until stopped, for replay and for bug
  * reports. One small synchronous write per report, so a recording cut off by a crash keeps all but the last.
  */
+import { readOnEventLoop } from './serial-read.js';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import type { Config, DeviceConfig, HidDeviceConfig, SerialDeviceConfig } from '../config/schema.js';
@@ -166,6 +167,9 @@ async function openSerial(config: SerialDeviceConfig, options: RecordOptions): P
   port.on('error', (error) => gone?.(`${path}: ${error.message}`));
   const error = await new Promise<Error | null>((resolve) => port.open(resolve));
   if (error) throw new Error(describeOpenError(error, path).message);
+  // Read as the live driver does: with serialport's own reads a hang-up between two reads can go
+  // unnoticed for ever (serial-read.ts), and the recording would never stop at an unplug.
+  readOnEventLoop(port.port);
   const opened = path;
   return {
     description: `serial scanner at ${opened} (${config.baudRate} baud)`,
