@@ -3,8 +3,7 @@
  * (journal/verify.ts), straight on the journal engine (commands/ is the command line's, above us).
  * O(file) time, flat memory but the duplicate set.
  */
-import { LineSplitter, readChunks, UnreadableFileError } from '../journal/parse.js';
-import { sniffBinary } from '../journal/sniff.js';
+import { readChecked } from '../journal/read-checked.js';
 import { RecentTransactions } from '../journal/transaction-set.js';
 import { LineChecker, ProblemLog } from '../journal/verify.js';
 
@@ -22,28 +21,8 @@ export async function verifyFile(
     now,
     report: (p) => log.add(p),
   });
-  const splitter = new LineSplitter((content, length, ending) => checker.check(content, length, ending));
-  let first = true;
-  let binary = false;
-  try {
-    await readChunks(file, (chunk) => {
-      if (first) {
-        first = false;
-        const what = sniffBinary(chunk);
-        if (what !== undefined) {
-          binary = true;
-          checker.reportFile('binary', `this is ${what}, not an OffCirc.dat text file`);
-          return false;
-        }
-      }
-      splitter.push(chunk);
-      return undefined;
-    });
-    if (!binary) splitter.end();
-  } catch (caught) {
-    if (!(caught instanceof UnreadableFileError)) throw caught;
-    return { total: 1, problems: [`${shown}: ${caught.reason}`] };
-  }
+  const { error } = await readChecked(file, checker);
+  if (error !== undefined) return { total: 1, problems: [`${shown}: ${error}`] };
   checker.finish();
   const problems = log.shown.map((p) =>
     p.line > 0 ? `${p.file}:${p.line}: ${p.message}` : `${p.file}: ${p.message}`,

@@ -4,17 +4,11 @@
  * every check file by file (1 MiB reads), then the duplicate check over all files walked together in
  * time order (see RecentTransactions: it remembers the last 24 hours of transactions, not all of them).
  */
+import { readChecked } from '../journal/read-checked.js';
 import { EXIT, type ExitCode, type Io } from '../exit.js';
 import { RecentTransactions } from '../journal/transaction-set.js';
-import { sniffBinary } from '../journal/sniff.js';
 import { walkInTimeOrder } from '../journal/merge.js';
-import {
-  LineSplitter,
-  MAX_KEPT_LINE,
-  UnreadableFileError,
-  readChunks,
-  type SeenEnding,
-} from '../journal/parse.js';
+import { MAX_KEPT_LINE, UnreadableFileError, type SeenEnding } from '../journal/parse.js';
 import { LineChecker, ProblemLog, type LineCounts, type Note, type Problem } from '../journal/verify.js';
 
 export type { Io };
@@ -86,33 +80,13 @@ export async function checkFiles(files: readonly string[], options: CheckOptions
     });
     const onLine = options.onLine;
     let overlong = false;
-    const splitter = new LineSplitter((content, length, ending, offset) => {
-      if (length > MAX_KEPT_LINE) overlong = true;
-      checker.check(content, length, ending);
-      onLine?.(index, content, length, ending, offset);
+    const { binary, error } = await readChecked(file, checker, {
+      onLine: (content, length, ending, offset) => {
+        if (length > MAX_KEPT_LINE) overlong = true;
+        onLine?.(index, content, length, ending, offset);
+      },
+      ...(options.afterChunk && { afterChunk: options.afterChunk }),
     });
-    let first = true;
-    let binary = false;
-    let error: string | undefined;
-    try {
-      await readChunks(file, (chunk) => {
-        if (first) {
-          first = false;
-          const what = sniffBinary(chunk);
-          if (what !== undefined) {
-            binary = true;
-            checker.reportFile('binary', `this is ${what}, not an OffCirc.dat text file`);
-            return false;
-          }
-        }
-        splitter.push(chunk);
-        return options.afterChunk?.();
-      });
-      if (!binary) splitter.end();
-    } catch (caught) {
-      if (!(caught instanceof UnreadableFileError)) throw caught;
-      error = caught.reason;
-    }
     const counts = checker.finish();
     totals.lines += counts.lines;
     totals.loans += counts.loans;
