@@ -3,6 +3,7 @@
  * database comes from --db or $OFFCIRC_DB, its password from --password-file or PGPASSWORD. Every
  * command but `serve` brings offcirc's tables up to date first (the collector runs as their owner).
  */
+import { readFirstLine } from '../config/pin.js';
 import { userInfo } from 'node:os';
 import type pg from 'pg';
 import { hashPin, pinProblem } from '../config/pin.js';
@@ -56,17 +57,6 @@ async function open(options: DbOptions, io: Io, migrateFirst = true): Promise<pg
   return client;
 }
 
-/** The first line of standard input (a password piped in), or undefined. */
-async function firstLine(stdin: NodeJS.ReadableStream): Promise<string | undefined> {
-  let text = '';
-  for await (const chunk of stdin) {
-    text += chunk.toString();
-    const end = text.search(/\r?\n/);
-    if (end >= 0) return text.slice(0, end);
-  }
-  return text === '' ? undefined : text;
-}
-
 export async function migrateCommand(options: DbOptions, io: Io): Promise<number> {
   const client = await open(options, io, false);
   if (typeof client === 'number') return client;
@@ -88,7 +78,7 @@ export async function addStationCommand(
   io: Io,
   stdin: NodeJS.ReadableStream,
 ): Promise<number> {
-  const password = await firstLine(stdin);
+  const password = await readFirstLine(stdin);
   if (!password) {
     io.err("offcirc collect add-station: give the station's password on standard input (one line)");
     return EXIT.usage;
@@ -112,7 +102,7 @@ export async function setPasswordCommand(
   io: Io,
   stdin: NodeJS.ReadableStream,
 ): Promise<number> {
-  const password = await firstLine(stdin);
+  const password = await readFirstLine(stdin);
   const problem = password === undefined ? 'no password on standard input' : pinProblem(password);
   if (problem || password === undefined) {
     io.err(`offcirc collect set-password: ${problem?.replace(/PIN/g, 'password')}`);

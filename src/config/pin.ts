@@ -123,7 +123,7 @@ function promptHidden(io: HashPinIo, prompt: string): Promise<string | undefined
 }
 
 /** Reads the first line of a non-terminal input (`echo 4739 | offcirc config hash-pin`). */
-async function readFirstLine(stdin: NodeJS.ReadableStream): Promise<string | undefined> {
+export async function readFirstLine(stdin: NodeJS.ReadableStream): Promise<string | undefined> {
   let text = '';
   for await (const chunk of stdin) {
     text += chunk.toString();
