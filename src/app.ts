@@ -7,7 +7,7 @@
 import type { Config, Mode } from './config/schema.js';
 import { createClassifier } from './barcode/classify.js';
 import { createScanner } from './devices/index.js';
-import { Forwarder } from './forward/forwarder.js';
+import { createForwarder } from './forward/assemble.js';
 import { chooseStartMode } from './kiosk/start-mode.js';
 import { JournalStore } from './journal/store.js';
 import { PatronData } from './patrons/kiosk-data.js';
@@ -55,23 +55,9 @@ export function createApp(options: AppOptions): App {
   let typed: TypedLines | undefined;
   const state = new StateOutput(new StateStore(stateFile(options.journalPath), log, now));
   // Forwarding reads the durable journal lines on its own loop; the station only wakes it.
-  const forward = config.forward;
-  const forwarder =
-    forward && config.desk
-      ? new Forwarder({
-          journalPath: options.journalPath,
-          station: config.station,
-          desk: config.desk,
-          ...(config.library && { library: config.library }),
-          target: { url: forward.url, ...(forward.passwordFile && { passwordFile: forward.passwordFile }) },
-          log,
-          batchLines: forward.batchLines,
-          retryMaxMs: forward.retryMaxSeconds * 1000,
-          statusMs: forward.statusSeconds * 1000,
-          changed: () => feed.onEvent({ type: 'view', at: now() }),
-          now,
-        })
-      : undefined;
+  const forwarder = createForwarder(config, options.journalPath, log, now, () =>
+    feed.onEvent({ type: 'view', at: now() }),
+  );
   const feed = new ScreenFeed(() =>
     forwarder ? { ...station.view(), forward: forwarder.current() } : station.view(),
   );

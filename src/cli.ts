@@ -2,6 +2,9 @@
  * The `offcirc` command line: parses arguments and hands each command to its module, loaded only when
  * that command runs (so `verify` doesn't pay for serialport, node-hid and Ink). Exit codes follow
  * sysexits where one fits (78 bad config, 73 journal in use, 74 journal can't be opened).
+ *
+ * Why one file over 300 lines: it is the command line's one table (every command, its options and the
+ * module it loads); each entry is a few lines and does no work of its own.
  */
 import { Command, CommanderError, Option } from 'commander';
 import type { ConfigError, LoadedConfig } from './config/load.js';

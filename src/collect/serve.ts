@@ -4,6 +4,9 @@
  * anything that changes state need the staff password (a scrypt hash in offcirc.settings), a session
  * cookie (HttpOnly, SameSite=Strict) and the session's CSRF token on every form. Five wrong passwords in
  * a minute lock sign-in for a minute. Each request costs a few small queries on a pool of 4 connections.
+ *
+ * Why one file (just over 300 lines): the dashboard's routes share its session, CSRF and password checks;
+ * the pages themselves are in html.ts.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
