@@ -3,6 +3,7 @@
  * chunk with its time to a JSON-lines recording (recording.ts) until stopped, for replay and for bug
  * reports. One small synchronous write per report, so a recording cut off by a crash keeps all but the last.
  */
+import { EXIT } from '../exit.js';
 import { readOnEventLoop } from './serial-read.js';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { SerialPort } from 'serialport';
@@ -199,11 +200,11 @@ export async function recordCommand(
   if (device === undefined) {
     const ids = options.config.devices.map((d) => `"${d.id}" (${d.type})`).join(', ');
     print(`no device "${options.device}" in the config; its devices are ${ids || 'none'}`);
-    return 1;
+    return EXIT.usage;
   }
   if (options.seconds !== undefined && !(Number.isFinite(options.seconds) && options.seconds > 0)) {
     print(`--seconds: expected a positive number of seconds, got ${String(options.seconds)}`);
-    return 1;
+    return EXIT.usage;
   }
   const controller = new AbortController();
   const onSigint = () => controller.abort();
@@ -227,10 +228,10 @@ export async function recordCommand(
     print(
       `to replay it, add this device to the config: ${JSON.stringify({ id: `${device.id}-replay`, type: 'replay', file: result.file, as: result.as })}`,
     );
-    return 0;
+    return EXIT.ok;
   } catch (error) {
     print(`cannot record "${device.id}": ${(error as Error).message}`);
-    return 1;
+    return EXIT.io;
   } finally {
     process.removeListener('SIGINT', onSigint);
     deps.signal?.removeEventListener('abort', onSigint);

@@ -269,7 +269,7 @@ describe('recordCommand', () => {
   it('names the devices there are when asked for one that is not in the config', async () => {
     const lines: string[] = [];
     const code = await recordCommand({ config, device: 'side', out: out() }, (t) => lines.push(t));
-    expect(code).toBe(1);
+    expect(code).toBe(64); // wrong usage, as every command's (src/exit.ts)
     expect(lines).toEqual(['no device "side" in the config; its devices are "front" (hid), "back" (serial)']);
   });
 
@@ -317,7 +317,7 @@ describe('recordCommand', () => {
       const lines: string[] = [];
       const file = out();
       const code = await recordCommand({ config, device: 'front', out: file, seconds }, (t) => lines.push(t));
-      expect(code).toBe(1);
+      expect(code).toBe(64);
       expect(lines).toEqual([`--seconds: expected a positive number of seconds, got ${String(seconds)}`]);
       expect(existsSync(file)).toBe(false);
     },
@@ -338,10 +338,10 @@ describe('recordCommand', () => {
     expect(lines[0]).toMatch(/then press Ctrl\+C \(or wait 0\.05 s\)$/);
   });
 
-  it('says why it cannot record, with exit code 1', async () => {
+  it("says why it cannot record, with exit code 74 (the device can't be opened)", async () => {
     const lines: string[] = [];
     const code = await recordCommand({ config, device: 'back', out: out() }, (t) => lines.push(t));
-    expect(code).toBe(1);
+    expect(code).toBe(74);
     expect(lines).toEqual([
       'cannot record "back": /dev/ttyACM0 not found: plug the scanner in, or check "path" in the config',
     ]);
