@@ -6,7 +6,7 @@
  * Repeats are collapsed (log-collapse.ts), so no input, however fast, writes a line each.
  *
  * Cost per record: one JSON.stringify and an ISO timestamp, a Map look-up for the collapse, and a string
- * pushed onto the file's batch; no winston pipeline and no date formatting per write.
+ * pushed onto the file's batch; no logging framework pipeline and no date formatting per write.
  */
 import type { Writable } from 'node:stream';
 import type { KioskEvent } from './kiosk/events.js';
