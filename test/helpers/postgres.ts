@@ -12,7 +12,7 @@ import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { describe, it } from 'vitest';
+import { describeNeeding } from './needs.js';
 
 const run = promisify(execFile);
 
@@ -25,19 +25,16 @@ export const hasChromium = existsSync(CHROMIUM);
 export const ADMIN = 'offcirc_admin';
 
 /**
- * `describe` when PostgreSQL is installed; otherwise one skipped test under a describe that says in one
- * line what is missing (never a silent skip, never a failure for the machine).
+ * `describe` when PostgreSQL (and, where asked, Chromium) is installed; otherwise skipped under a name
+ * that says in one line what is missing, through the suite's one mechanism (needs.ts: a failure under CI).
  */
 export function describeWithPostgres(name: string, body: () => void, needsChromium = false): void {
-  if (!hasPostgres) {
-    describe('needs postgresql: apt-get install postgresql', () => it.skip(name, () => undefined));
-    return;
-  }
-  if (needsChromium && !hasChromium) {
-    describe('needs chromium: apt-get install chromium', () => it.skip(name, () => undefined));
-    return;
-  }
-  describe(name, body);
+  const problem = !hasPostgres
+    ? 'needs postgresql: apt-get install postgresql'
+    : needsChromium && !hasChromium
+      ? 'needs chromium: apt-get install chromium'
+      : undefined;
+  describeNeeding(problem, name, body);
 }
 
 export interface PgCluster {
