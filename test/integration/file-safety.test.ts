@@ -18,10 +18,9 @@ import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { BIN, ROOT, isEvent as is, runOffcirc, startOffcirc, tempDir } from '../helpers/offcirc.js';
 import { ITEM1, PATRON, itemBarcode } from '../helpers/barcodes.js';
+import { describeNeeding, rootProblem } from '../helpers/needs.js';
 
-const isRoot = process.geteuid?.() === 0;
 const NOBODY = 65534;
-if (!isRoot) console.warn("file-safety tests: not root, so root's rotate (needs user nobody) is not run");
 
 /** Runs offcirc as `user` through runuser, like the installed service runs as its own user. */
 function runAs(
@@ -43,51 +42,59 @@ function runAs(
   });
 }
 
-describe.runIf(isRoot)('the README outage steps with root (needs root and user nobody)', () => {
-  it("root's offline rotate leaves files the kiosk's user owns, and the kiosk comes back", async () => {
-    const dir = tempDir();
-    chownSync(dir, NOBODY, NOBODY);
-    const journal = path.join(dir, 'OffCirc.dat');
-    const lend = await runAs('nobody', ['run', '--headless', '--journal', journal], `${PATRON}\n${ITEM1}\n`);
-    expect(lend.code, lend.stderr).toBe(0);
+describeNeeding(
+  rootProblem("root's offline rotate, and user nobody to run the kiosk as"),
+  'the README outage steps with root (needs root and user nobody)',
+  () => {
+    it("root's offline rotate leaves files the kiosk's user owns, and the kiosk comes back", async () => {
+      const dir = tempDir();
+      chownSync(dir, NOBODY, NOBODY);
+      const journal = path.join(dir, 'OffCirc.dat');
+      const lend = await runAs(
+        'nobody',
+        ['run', '--headless', '--journal', journal],
+        `${PATRON}\n${ITEM1}\n`,
+      );
+      expect(lend.code, lend.stderr).toBe(0);
 
-    const rotated = await runOffcirc(['rotate', '--journal', journal]);
-    expect(rotated.code, rotated.stderr).toBe(0);
-    const outbox = path.join(dir, 'outbox');
-    const [file] = readdirSync(outbox);
-    for (const f of [outbox, path.join(outbox, file!), journal, `${journal}.state.json`])
-      expect(lstatSync(f), f).toMatchObject({ uid: NOBODY, gid: NOBODY });
-    for (const f of [path.join(outbox, file!), journal, `${journal}.state.json`])
-      expect(lstatSync(f).mode & 0o777, f).toBe(0o600);
+      const rotated = await runOffcirc(['rotate', '--journal', journal]);
+      expect(rotated.code, rotated.stderr).toBe(0);
+      const outbox = path.join(dir, 'outbox');
+      const [file] = readdirSync(outbox);
+      for (const f of [outbox, path.join(outbox, file!), journal, `${journal}.state.json`])
+        expect(lstatSync(f), f).toMatchObject({ uid: NOBODY, gid: NOBODY });
+      for (const f of [path.join(outbox, file!), journal, `${journal}.state.json`])
+        expect(lstatSync(f).mode & 0o777, f).toBe(0o600);
 
-    // The service (Restart=always) starts again as its user: before, root's journal made it fail (74) for ever.
-    const again = await runAs(
-      'nobody',
-      ['run', '--headless', '--journal', journal],
-      `${PATRON}\n${itemBarcode(2)}\n`,
-    );
-    expect(again.code, again.stderr).toBe(0);
-    expect(readFileSync(journal, 'latin1')).toContain(itemBarcode(2));
-  });
+      // The service (Restart=always) starts again as its user: before, root's journal made it fail (74) for ever.
+      const again = await runAs(
+        'nobody',
+        ['run', '--headless', '--journal', journal],
+        `${PATRON}\n${itemBarcode(2)}\n`,
+      );
+      expect(again.code, again.stderr).toBe(0);
+      expect(readFileSync(journal, 'latin1')).toContain(itemBarcode(2));
+    });
 
-  it("root's rotate refuses a journal that is a link (to a root-only file): nothing cut, nothing copied", async () => {
-    const dir = tempDir();
-    const secrets = tempDir('offcirc-root-only-');
-    const secret = path.join(secrets, 'shadow');
-    writeFileSync(secret, 'root:$6$hash:19000::::::\nhalf a li', { mode: 0o600 });
-    chownSync(dir, NOBODY, NOBODY);
-    const journal = path.join(dir, 'OffCirc.dat');
-    symlinkSync(secret, journal);
-    const rotated = await runOffcirc(['rotate', '--journal', journal]);
-    expect(rotated.code).toBe(74);
-    expect(rotated.stderr).toContain(
-      `opening ${journal} refused: it is a symbolic link; offcirc follows no links`,
-    );
-    expect(readFileSync(secret, 'latin1')).toBe('root:$6$hash:19000::::::\nhalf a li');
-    expect(readdirSync(dir).filter((n) => n.includes('partial'))).toEqual([]);
-    expect(existsSync(path.join(dir, 'outbox'))).toBe(false);
-  });
-});
+    it("root's rotate refuses a journal that is a link (to a root-only file): nothing cut, nothing copied", async () => {
+      const dir = tempDir();
+      const secrets = tempDir('offcirc-root-only-');
+      const secret = path.join(secrets, 'shadow');
+      writeFileSync(secret, 'root:$6$hash:19000::::::\nhalf a li', { mode: 0o600 });
+      chownSync(dir, NOBODY, NOBODY);
+      const journal = path.join(dir, 'OffCirc.dat');
+      symlinkSync(secret, journal);
+      const rotated = await runOffcirc(['rotate', '--journal', journal]);
+      expect(rotated.code).toBe(74);
+      expect(rotated.stderr).toContain(
+        `opening ${journal} refused: it is a symbolic link; offcirc follows no links`,
+      );
+      expect(readFileSync(secret, 'latin1')).toBe('root:$6$hash:19000::::::\nhalf a li');
+      expect(readdirSync(dir).filter((n) => n.includes('partial'))).toEqual([]);
+      expect(existsSync(path.join(dir, 'outbox'))).toBe(false);
+    });
+  },
+);
 
 describe('a second offcirc run on the same journal', () => {
   it("is refused (73) and leaves the running kiosk's control socket: rotate still reaches the kiosk", async () => {

@@ -22,11 +22,10 @@ import { formatLine } from '../../src/journal/line.js';
 import { JournalWriter } from '../../src/journal/writer.js';
 import { createNew, openAppend, replaceFile } from '../../src/safe-file.js';
 import { item, loan, recordingLog, removeFolder, tempFolder } from './fixtures/helpers.js';
+import { describeNeeding, rootProblem } from '../helpers/needs.js';
 
 const isRoot = process.geteuid?.() === 0;
 const NOBODY = 65534;
-if (!isRoot)
-  console.warn('safe-file tests: not root, so the two cases with another user (nobody) are not run');
 
 let dir: string;
 let file: string;
@@ -153,31 +152,35 @@ describe('modes and owners', () => {
     expect(statSync(`${file}.lock`).mode & 0o777).toBe(0o640);
   });
 
-  it.runIf(isRoot)('as root: new files take the owner of their folder (here nobody)', async () => {
-    chownSync(dir, NOBODY, NOBODY);
-    const w = writer();
-    await w.start();
-    await w.append(loan(item(1)));
-    for (const f of [file, `${file}.lock`]) expect(lstatSync(f)).toMatchObject({ uid: NOBODY, gid: NOBODY });
-    const handle = await createNew(path.join(dir, 'x'));
-    await handle.close();
-    expect(lstatSync(path.join(dir, 'x')).uid).toBe(NOBODY);
-  });
+  describeNeeding(
+    rootProblem('files of another user (nobody) need root to make'),
+    'as root, in a folder nobody owns',
+    () => {
+      it('as root: new files take the owner of their folder (here nobody)', async () => {
+        chownSync(dir, NOBODY, NOBODY);
+        const w = writer();
+        await w.start();
+        await w.append(loan(item(1)));
+        for (const f of [file, `${file}.lock`])
+          expect(lstatSync(f)).toMatchObject({ uid: NOBODY, gid: NOBODY });
+        const handle = await createNew(path.join(dir, 'x'));
+        await handle.close();
+        expect(lstatSync(path.join(dir, 'x')).uid).toBe(NOBODY);
+      });
 
-  it.runIf(isRoot)(
-    'as root: an existing journal of another user than the folder owner is refused',
-    async () => {
-      chownSync(dir, NOBODY, NOBODY);
-      writeFileSync(file, formatLine(loan(item(1)), 'crlf'));
-      // root's own file (say, a hard link to a root-only file) where the kiosk's user's journal should be
-      await expect(writer().start()).rejects.toThrow(
-        `opening ${file} refused: it belongs to root, not to nobody who owns its folder; offcirc won't write another user's file`,
-      );
-      // The same file given to the folder's owner is the journal.
-      chownSync(file, NOBODY, NOBODY);
-      const { handle, created } = await openAppend(file);
-      await handle.close();
-      expect(created).toBe(false);
+      it('as root: an existing journal of another user than the folder owner is refused', async () => {
+        chownSync(dir, NOBODY, NOBODY);
+        writeFileSync(file, formatLine(loan(item(1)), 'crlf'));
+        // root's own file (say, a hard link to a root-only file) where the kiosk's user's journal should be
+        await expect(writer().start()).rejects.toThrow(
+          `opening ${file} refused: it belongs to root, not to nobody who owns its folder; offcirc won't write another user's file`,
+        );
+        // The same file given to the folder's owner is the journal.
+        chownSync(file, NOBODY, NOBODY);
+        const { handle, created } = await openAppend(file);
+        await handle.close();
+        expect(created).toBe(false);
+      });
     },
   );
 
