@@ -91,6 +91,14 @@ export class LineFramer {
     return this.drop(now, 'silence');
   }
 
+  /**
+   * The reader held the input back until `now` (the station's back-pressure): that quiet was its own, not
+   * the scanner's, so the fragment's silence starts again from here.
+   */
+  heldUntil(now: number): void {
+    this.lastAt = now;
+  }
+
   /** When expire() would drop the pending fragment (for the caller's timer); undefined if nothing to drop. */
   deadline(): number | undefined {
     if (this.pending.length === 0 || this.silenceMs === undefined) return undefined;

@@ -90,11 +90,20 @@ export class SerialScanner implements Scanner {
   pause(): void {
     this.paused = true;
     this.port?.pause();
+    // The rest of a barcode cut by the pause waits in the port: no fragment is stale while we hold back.
+    this.clearSilenceTimer();
   }
 
   resume(): void {
     this.paused = false;
+    this.framer.heldUntil(this.now());
     this.port?.resume();
+    this.armSilenceTimer();
+  }
+
+  /** Characters of a barcode read without its line end yet (for tests). */
+  get pendingLength(): number {
+    return this.framer.pendingLength;
   }
 
   feedback(kind: 'good' | 'bad'): void {
@@ -230,7 +239,7 @@ export class SerialScanner implements Scanner {
 
   private received(chunk: Buffer): void {
     this.emit(this.framer.push(chunk, this.now()));
-    this.armSilenceTimer();
+    if (!this.paused) this.armSilenceTimer();
   }
 
   private emit(results: FrameResult[]): void {

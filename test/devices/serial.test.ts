@@ -401,4 +401,39 @@ describe('SerialScanner: holding back when the station asks', () => {
     await waitFor(() => sink.scans.length === 200, { what: 'the 200 held-back scans' });
     expect(texts(sink)).toEqual(barcodes);
   });
+
+  it('does not count the time it held back as silence: a barcode cut by the pause arrives whole', async () => {
+    // A burst's read can end mid-barcode just as the station asks to hold back; the rest waits in the port
+    // for as long as the station needs, which may be longer than silenceMs.
+    const pair = await pty();
+    const sink = recordingSink();
+    const s = scanner(config({ path: pair.scannerPath, silenceMs: 100 }), sink);
+    await s.start();
+    await pair.write('3123400');
+    await waitFor(() => s.pendingLength === 7, { what: 'the first half read' });
+    s.pause();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await pair.write('0000001\r');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sink.warnings).toEqual([]);
+    s.resume();
+    await waitFor(() => sink.scans.length === 1, { what: 'the whole barcode' });
+    expect(texts(sink)).toEqual(['31234000000001']);
+    expect(sink.warnings).toEqual([]);
+  });
+
+  it('still drops a fragment left without a line end once it has been resumed for silenceMs', async () => {
+    const pair = await pty();
+    const sink = recordingSink();
+    const s = scanner(config({ path: pair.scannerPath, silenceMs: 100 }), sink);
+    await s.start();
+    await pair.write('3123400');
+    await waitFor(() => s.pendingLength === 7, { what: 'the fragment read' });
+    s.pause();
+    s.resume();
+    await waitFor(() => sink.warnings.length === 1, { what: 'the dropped fragment' });
+    await pair.write('99\r');
+    await waitFor(() => sink.scans.length === 1, { what: 'the next scan' });
+    expect(texts(sink)).toEqual(['99']);
+  });
 });
