@@ -25,6 +25,9 @@ export interface KioskScan {
   error?: string;
 }
 
+/** The most transactions a view lists (the newest): more than any screen has rows for. */
+export const RECENT_KEPT = 100;
+
 export interface RecentTransaction {
   kind: 'loan' | 'return';
   item: string;
@@ -54,8 +57,12 @@ export interface KioskView {
   patron?: string;
   /** When the open session ends unless another scan comes (ms since the epoch). */
   sessionEndsAt?: number;
-  /** This session's loans, or the returns since the last pause in return mode; newest last. */
+  /**
+   * This session's loans, or the returns since the last pause in return mode; newest last. At most
+   * RECENT_KEPT: `recentEarlier` says how many older ones there were (absent when there were none).
+   */
   recent: RecentTransaction[];
+  recentEarlier?: number;
   inService: boolean;
   outOfServiceReason?: string;
   /** The patron list in use, when one is configured or loaded (for staff). */

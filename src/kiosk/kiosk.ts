@@ -17,6 +17,7 @@ import type { KioskCommand } from '../config/commands.js';
 import { describeInput } from '../barcode/describe.js';
 import {
   maskPatron,
+  RECENT_KEPT,
   type PatronCheck,
   type KioskEvent,
   type KioskScan as Scan,
@@ -58,7 +59,9 @@ interface Session {
   patron: string;
   /** Items whose loan is durable: only written() adds here, so a failed write can be scanned again. */
   loaned: Set<string>;
-  recent: RecentTransaction[];
+  recent: RecentList;
+  /** Every durable loan's provisional due date, for the summary (the list keeps only the newest). */
+  dues: number[];
   /** Lent to with a warning: the screen asks the patron to see staff. */
   warned: boolean;
 }
@@ -74,7 +77,7 @@ export class Kiosk {
   private mode: Mode;
   private session: Session | undefined;
   /** The returns since return mode began or since the last idle timeout. */
-  private returns: { id: number; recent: RecentTransaction[] };
+  private returns: { id: number; recent: RecentList };
   private lastScanAt = -Infinity;
   private outOfService: string | undefined;
   private readonly pending = new Map<Transaction, Origin>();
@@ -87,7 +90,7 @@ export class Kiosk {
     if (!(options.idleTimeoutMs > 0)) throw new RangeError('idleTimeoutMs must be a positive number');
     if (!(options.doubleReadMs >= 0)) throw new RangeError('doubleReadMs must be 0 or more');
     this.mode = options.startMode;
-    this.returns = { id: this.nextId++, recent: [] };
+    this.returns = { id: this.nextId++, recent: new RecentList() };
     this.doubleReads = new DoubleReads(options.doubleReadMs);
   }
 
@@ -179,14 +182,14 @@ export class Kiosk {
     if (command === 'endSession') {
       // In return mode, "Done" ends the run of returns on screen, with its summary.
       if (this.session !== undefined) events.push(this.endSession('command', now));
-      else if (this.returns.recent.length > 0) events.push(this.endReturns('command', now));
+      else if (this.returns.recent.count > 0) events.push(this.endReturns('command', now));
       else events.push({ type: 'ignored', reason: KIOSK_REASONS.noSession, at: now });
       return events;
     }
     if (command !== this.mode) {
       this.refusedCard = undefined;
       if (this.session !== undefined) events.push(this.endSession('mode', now));
-      if (this.returns.recent.length > 0) events.push(this.endReturns('mode', now));
+      if (this.returns.recent.count > 0) events.push(this.endReturns('mode', now));
       this.mode = command;
       this.newReturnRun();
     }
@@ -210,9 +213,10 @@ export class Kiosk {
     // Only into the list it was scanned for: a loan written after its patron left is not the next one's.
     if (tx.kind === 'loan' && this.session !== undefined && origin?.sessionId === this.session.id) {
       this.session.loaned.add(tx.item);
-      this.session.recent.push(recent);
+      this.session.recent.add(recent);
+      if (due !== undefined) this.session.dues.push(due);
     } else if (tx.kind === 'return' && this.mode === 'return' && origin?.returnRunId === this.returns.id) {
-      this.returns.recent.push(recent);
+      this.returns.recent.add(recent);
     }
     return events;
   }
@@ -262,21 +266,21 @@ export class Kiosk {
 
   /** When tick() will next have something to end (an idle session or return list), if anything. */
   nextExpiry(): number | undefined {
-    if (this.session === undefined && this.returns.recent.length === 0 && this.refusedCard === undefined)
+    if (this.session === undefined && this.returns.recent.count === 0 && this.refusedCard === undefined)
       return undefined;
     return this.lastScanAt + this.options.idleTimeoutMs;
   }
 
   /** The kiosk part of the StationView: a snapshot (copies), safe to keep. */
   view(): KioskView {
-    const recent = this.mode === 'loan' ? (this.session?.recent ?? []) : this.returns.recent;
+    const recent = this.mode === 'loan' ? this.session?.recent : this.returns.recent;
     return {
       mode: this.mode,
       ...(this.session !== undefined && {
         patron: this.session.patron,
         sessionEndsAt: this.lastScanAt + this.options.idleTimeoutMs,
       }),
-      recent: recent.map((r) => ({ ...r })),
+      ...(recent?.view() ?? { recent: [] }),
       inService: this.outOfService === undefined,
       ...(this.outOfService !== undefined && { outOfServiceReason: this.outOfService }),
       ...(this.options.patrons !== undefined && { patronList: this.options.patrons.info() }),
@@ -294,7 +298,7 @@ export class Kiosk {
     // A refused card no one admitted in the idle time is forgotten with everything else of its patron.
     this.refusedCard = undefined;
     if (this.session !== undefined) events.push(this.endSession('idle', now));
-    if (this.returns.recent.length > 0) events.push(this.endReturns('idle', now));
+    if (this.returns.recent.count > 0) events.push(this.endReturns('idle', now));
     return events;
   }
 
@@ -305,7 +309,8 @@ export class Kiosk {
       id: this.nextId++,
       patron,
       loaned: new Set(),
-      recent: [],
+      recent: new RecentList(),
+      dues: [],
       warned: check?.action === 'warn',
     };
     return { type: 'session', action: 'opened', patron, at: now, ...(check && { check }) };
@@ -314,8 +319,7 @@ export class Kiosk {
   private endSession(reason: 'replaced' | 'idle' | 'command' | 'mode', now: number): KioskEvent {
     const session = this.session;
     this.session = undefined;
-    const loans = session?.recent ?? [];
-    const summary = { loans: loans.length, due: loans.flatMap((r) => (r.due === undefined ? [] : [r.due])) };
+    const summary = { loans: session?.recent.count ?? 0, due: session?.dues ?? [] };
     return { type: 'session', action: 'ended', patron: session?.patron ?? '', reason, at: now, summary };
   }
 
@@ -337,13 +341,13 @@ export class Kiosk {
 
   /** Ends the run of returns listed on screen; the event says how many there were. */
   private endReturns(reason: 'idle' | 'command' | 'mode', now: number): KioskEvent {
-    const returns = this.returns.recent.length;
+    const returns = this.returns.recent.count;
     this.newReturnRun();
     return { type: 'returns', action: 'ended', returns, reason, at: now };
   }
 
   private newReturnRun(): void {
-    this.returns = { id: this.nextId++, recent: [] };
+    this.returns = { id: this.nextId++, recent: new RecentList() };
   }
 
   private isPendingLoan(session: Session, item: string): boolean {
@@ -400,5 +404,31 @@ function shownText(scan: Scan, classified: Classified): string | undefined {
       return undefined;
     case 'rejected':
       return describeInput(scan.text);
+  }
+}
+
+/**
+ * A session's loans or a run of returns as a view carries them: the newest RECENT_KEPT (more than any
+ * screen shows), and how many came before. O(1) per add and O(RECENT_KEPT) per view, however long the
+ * session; entries are frozen, so views share them safely.
+ */
+class RecentList {
+  private readonly items: RecentTransaction[] = [];
+  private earlier = 0;
+
+  add(transaction: RecentTransaction): void {
+    this.items.push(Object.freeze(transaction));
+    if (this.items.length > RECENT_KEPT) {
+      this.items.shift();
+      this.earlier++;
+    }
+  }
+
+  get count(): number {
+    return this.items.length + this.earlier;
+  }
+
+  view(): Pick<KioskView, 'recent' | 'recentEarlier'> {
+    return { recent: this.items.slice(), ...(this.earlier > 0 && { recentEarlier: this.earlier }) };
   }
 }

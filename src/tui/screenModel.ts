@@ -293,6 +293,7 @@ export function screenModel({
     item: r.item,
     ...(r.due !== undefined && { due: `due about ${dayDate(r.due)}` }),
   }));
+  const listed = view.recent.length + (view.recentEarlier ?? 0);
   const provisional = view.recent.some((r) => r.due !== undefined)
     ? ` ${g.separator} due dates provisional: the library confirms them`
     : '';
@@ -325,8 +326,8 @@ export function screenModel({
         view.recent.length === 0
           ? ''
           : view.mode === 'loan'
-            ? `Borrowed just now (${view.recent.length})${provisional}`
-            : `Returned just now (${view.recent.length})`,
+            ? `Borrowed just now (${listed})${provisional}`
+            : `Returned just now (${listed})`,
       rows: recent,
     },
     summary: shownSummary,

@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { createClassifier } from '../../src/barcode/classify.js';
+import { mod10CheckDigit } from '../../src/barcode/checkdigit.js';
 import { configSchema } from '../../src/config/schema.js';
-import type { KioskEvent, Transaction } from '../../src/kiosk/events.js';
+import { RECENT_KEPT, type KioskEvent, type Transaction } from '../../src/kiosk/events.js';
 import { Kiosk, type KioskOptions } from '../../src/kiosk/kiosk.js';
 
 const config = configSchema.parse({});
@@ -618,7 +619,8 @@ describe('Kiosk: the view', () => {
     s.lend(BOOK);
     const view = s.kiosk.view();
     view.recent.push({ kind: 'loan', item: 'X', at: 0 });
-    view.recent[0]!.item = 'Y';
+    // The entries are shared between views, so they are frozen: a change is refused, not passed on.
+    expect(() => (view.recent[0]!.item = 'Y')).toThrow(TypeError);
     expect(s.kiosk.view().recent).toEqual([{ kind: 'loan', item: BOOK, at: s.now }]);
   });
 
@@ -661,5 +663,42 @@ describe('Kiosk: a line the journal refuses', () => {
     // Nothing stays "being saved": the next scan of it is decided afresh.
     const again = s.scan(BOOK);
     expect(again.write).toMatchObject({ kind: 'loan', item: BOOK, patron: ANN });
+  });
+});
+
+describe('Kiosk: a long session', () => {
+  /** A valid item barcode for n (mod 10 check digit, as the default rules want). */
+  const itemFor = (n: number) => {
+    const body = `31234${String(n).padStart(8, '0')}`;
+    return body + mod10CheckDigit(body);
+  };
+
+  it('lists the newest RECENT_KEPT loans and counts the rest; the summary still has every loan and due date', () => {
+    const s = station({ dueDate: (_item, at) => at + 86_400_000 });
+    s.scan(ANN);
+    const lent: string[] = [];
+    for (let n = 0; n < RECENT_KEPT + 150; n++) {
+      const decision = s.lend(itemFor(n));
+      expect(types(decision.events)).toContain('transaction');
+      lent.push(itemFor(n));
+    }
+    const view = s.kiosk.view();
+    expect(view.recent.map((r) => r.item)).toEqual(lent.slice(-RECENT_KEPT));
+    expect(view.recentEarlier).toBe(150);
+    // Lent once in this session is still lent, even when no longer listed.
+    expect(reasons(s.scan(lent[0]!).events).length).toBe(1);
+    const ended = s.command('endSession').find((e) => e.type === 'session');
+    expect(ended).toMatchObject({ summary: { loans: RECENT_KEPT + 150 } });
+    expect(ended?.type === 'session' && ended.summary?.due).toHaveLength(RECENT_KEPT + 150);
+  });
+
+  it('gives views that later loans do not change', () => {
+    const s = station();
+    s.scan(ANN);
+    s.lend(BOOK);
+    const before = s.kiosk.view();
+    s.lend(ATLAS);
+    expect(before.recent.map((r) => r.item)).toEqual([BOOK]);
+    expect(before.recentEarlier).toBeUndefined();
   });
 });

@@ -203,6 +203,8 @@ describe('screenModel', () => {
     expect(m.recent.heading).toContain('(9)');
     expect(model({ recent }, {}, { columns: 120, rows: 40 }).recent.rows.length).toBe(9);
     expect(model().recent.heading).toBe('');
+    // A long session's view lists only the newest; the heading counts them all.
+    expect(model({ recent, recentEarlier: 491 }).recent.heading).toContain('(500)');
   });
 
   it('describes devices, journal and outbox in words', () => {
