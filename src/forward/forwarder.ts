@@ -97,7 +97,7 @@ export class Forwarder implements StationOutput {
   private failures = 0;
   private status: ForwardStatus = { state: 'connecting', behind: 0 };
   private lastError: string | undefined;
-  private view: StationView | undefined;
+  private view: (() => StationView) | undefined;
   private lastScanAt: number | undefined;
   private coalesce: NodeJS.Timeout | undefined;
   private startedAt = 0;
@@ -110,13 +110,13 @@ export class Forwarder implements StationOutput {
   }
 
   /** Starts the loop and returns at once: the station never waits for the database. */
-  start(view: StationView): void {
+  start(view: () => StationView): void {
     this.view = view;
     this.startedAt = this.now();
     this.running = this.loop();
   }
 
-  onEvent(event: StationEvent, view: StationView): void {
+  onEvent(event: StationEvent, view: () => StationView): void {
     this.view = view;
     if (event.type === 'transaction') {
       this.extra++;
@@ -414,7 +414,7 @@ export class Forwarder implements StationOutput {
 
   /** The station's row for the dashboard: in service, scanners, last scan, lines today, lines behind. */
   private async sendStatus(client: pg.Client): Promise<void> {
-    const view = this.view;
+    const view = this.view?.();
     if (!view) return;
     this.statusDirty = false;
     this.lastStatusAt = this.now();

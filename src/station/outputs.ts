@@ -1,5 +1,5 @@
 /**
- * The station's outputs: each hears every event once, with the view after it. The log writes records,
+ * The station's outputs: each hears every event once, and builds the view only if it needs it. The log writes records,
  * the state file keeps the mode and today's counts, scanners get their good/bad signal, and the screen
  * is told to redraw. Each is small and does no work on events it doesn't care about.
  */
@@ -55,8 +55,8 @@ export class LogOutput implements StationOutput {
     }
   }
 
-  start(view: StationView): void {
-    this.mode = view.mode;
+  start(view: () => StationView): void {
+    this.mode = view().mode;
   }
 }
 

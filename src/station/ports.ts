@@ -100,9 +100,12 @@ export type StationNotice =
 
 export type StationEvent = KioskEvent | StationNotice;
 
-/** Hears every event once, with the view as it stands after it. Must not throw or block. */
+/**
+ * Hears every event once. `view` builds the station's view as it stands when called: an output that
+ * needs it calls it, the others don't pay for it. Must not throw or block.
+ */
 export interface StationOutput {
-  start?(view: StationView): Promise<void> | void;
-  onEvent(event: StationEvent, view: StationView): void;
+  start?(view: () => StationView): Promise<void> | void;
+  onEvent(event: StationEvent, view: () => StationView): void;
   stop?(): Promise<void> | void;
 }

@@ -136,7 +136,7 @@ export class Station {
       });
       this.today = opened.today.loans + opened.today.returns;
       for (const output of this.options.outputs) {
-        await output.start?.(this.view());
+        await output.start?.(this.viewNow);
         this.started.push({ stop: () => output.stop?.() });
       }
       const mode = this.options.modeAtStart?.();
@@ -356,11 +356,12 @@ export class Station {
   }
 
   private emit(events: StationEvent[]): void {
-    for (const event of events) {
-      const view = this.view();
-      for (const output of this.options.outputs) output.onEvent(event, view);
-    }
+    for (const event of events)
+      for (const output of this.options.outputs) output.onEvent(event, this.viewNow);
   }
+
+  /** view(), bound once: what outputs are handed to build the view only if they need it. */
+  private readonly viewNow = (): StationView => this.view();
 
   private deviceStatus(event: SourceStatus): void {
     const before = this.devices.get(event.device);

@@ -96,7 +96,7 @@ describeWithPostgres('forwarder', () => {
   const started: Forwarder[] = [];
   const run = (f: Forwarder) => {
     started.push(f);
-    f.start(VIEW);
+    f.start(() => VIEW);
     return f;
   };
   afterAll(async () => {
@@ -172,7 +172,7 @@ describeWithPostgres('forwarder', () => {
     const a = t.write(4);
     f.onEvent(
       { type: 'transaction', transaction: { kind: 'return', item: 'x', at: 0, device: 'front' }, line: 4 },
-      VIEW,
+      () => VIEW,
     );
     await waitFor(async () => (await t.rows()).length === 4, { timeoutMs: 15_000, what: '4 rows' });
     await f.stop();
@@ -228,7 +228,7 @@ describeWithPostgres('forwarder', () => {
     const before = t.write(3);
     f.onEvent(
       { type: 'transaction', transaction: { kind: 'return', item: 'x', at: 0, device: 'front' }, line: 3 },
-      VIEW,
+      () => VIEW,
     );
     await waitFor(async () => (await t.rows()).length === 3, { timeoutMs: 15_000, what: '3 rows' });
     await cluster.stop();
@@ -236,7 +236,7 @@ describeWithPostgres('forwarder', () => {
       const during = t.write(6);
       f.onEvent(
         { type: 'transaction', transaction: { kind: 'return', item: 'x', at: 0, device: 'front' }, line: 9 },
-        VIEW,
+        () => VIEW,
       );
       await waitFor(() => f.current().state === 'error', { timeoutMs: 15_000, what: 'an error state' });
       expect(f.current().reason).toMatch(
@@ -271,7 +271,7 @@ describeWithPostgres('forwarder', () => {
     t.write(2);
     f.onEvent(
       { type: 'transaction', transaction: { kind: 'return', item: 'x', at: 0, device: 'front' }, line: 2 },
-      VIEW,
+      () => VIEW,
     );
     await waitFor(async () => (await t.rows()).length === 2, { timeoutMs: 15_000, what: '2 rows' });
     // The journal's path becomes a folder: the station goes out of service; the forwarder can't read it.
@@ -284,9 +284,9 @@ describeWithPostgres('forwarder', () => {
     } as StationView;
     f.onEvent(
       { type: 'transaction', transaction: { kind: 'return', item: 'y', at: 0, device: 'front' }, line: 3 },
-      down,
+      () => down,
     );
-    f.onEvent({ type: 'service', inService: false, reason: 'EISDIR writing the journal', at: 0 }, down);
+    f.onEvent({ type: 'service', inService: false, reason: 'EISDIR writing the journal', at: 0 }, () => down);
     await waitFor(() => f.current().state === 'error', { timeoutMs: 15_000, what: 'error' });
     expect(f.current().reason).toMatch(/can't read the journal \(.*EISDIR\)/);
     await waitFor(

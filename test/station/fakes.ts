@@ -111,8 +111,8 @@ export class RecordingOutput implements StationOutput {
     this.started = true;
   }
 
-  onEvent(event: StationEvent, view: StationView): void {
-    this.events.push({ event, view });
+  onEvent(event: StationEvent, view: () => StationView): void {
+    this.events.push({ event, view: view() });
   }
 
   stop() {
