@@ -1,7 +1,7 @@
 /**
  * The station's outputs: each hears every event once, and builds the view only if it needs it. The log
- * writes records, the state file keeps the mode and today's counts, scanners get their good/bad signal, and the screen
- * is told to redraw. Each is small and does no work on events it doesn't care about.
+ * writes records, the state file keeps the mode and today's counts, scanners get their good/bad signal,
+ * and the screen is told to redraw. Each is small and does no work on events it doesn't care about.
  */
 import type { KioskEvent } from '../kiosk/events.js';
 import type { Log, StationLogger } from '../log.js';
