@@ -1,13 +1,25 @@
 #!/usr/bin/env node
-// Thin launcher: the compiled CLI lives in dist/ (npm run build).
-import { main } from '../dist/cli.js';
+// Thin launcher: the compiled CLI lives in dist/ (npm run build). `--version` and `--help` are answered
+// first without it (dist/quick.js): the command line parser and every command cost them more than node.
+import { quickAnswer } from '../dist/quick.js';
 
-main(process.argv).then(
-  // Exit explicitly: standard input or a closed scanner may still hold the event loop open, and
-  // everything worth keeping (journal, log) was flushed before main() resolved.
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error instanceof Error ? error.stack : String(error));
-    process.exit(70);
-  },
-);
+const answer = quickAnswer(process.argv.slice(2), process.stdout.isTTY ? process.stdout.columns : undefined);
+if (answer !== undefined) process.stdout.write(answer);
+else
+  import('../dist/cli.js').then(
+    ({ main }) =>
+      main(process.argv).then(
+        // Exit explicitly: standard input or a closed scanner may still hold the event loop open, and
+        // everything worth keeping (journal, log) was flushed before main() resolved.
+        (code) => process.exit(code),
+        (error) => {
+          console.error(error instanceof Error ? error.stack : String(error));
+          process.exit(70);
+        },
+      ),
+    // The program itself failed to load: one line, as the single-file executable's entry says it.
+    (error) => {
+      process.stderr.write(`offcirc: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(70);
+    },
+  );

@@ -6,8 +6,8 @@
  */
 import type { Config, Mode } from './config/schema.js';
 import { createClassifier } from './barcode/classify.js';
-import { createScanner } from './devices/index.js';
-import { createForwarder } from './forward/assemble.js';
+import { loadScannerFactory } from './devices/index.js';
+import type { Forwarder } from './forward/forwarder.js';
 import { chooseStartMode } from './kiosk/start-mode.js';
 import { JournalStore } from './journal/store.js';
 import { PatronData } from './patrons/kiosk-data.js';
@@ -17,11 +17,9 @@ import { ControlServer, controlSocketPath } from './station/control.js';
 import { stateFile } from './station/files.js';
 import { FeedbackOutput, LogOutput, ScreenFeed, StateOutput } from './station/outputs.js';
 import type { ScanSource } from './station/ports.js';
-import { receiptBarcode } from './receipt/ask.js';
-import { createReceipts } from './receipt/assemble.js';
 import { StateStore } from './station/state.js';
 import { Station } from './station/station.js';
-import { TypedLines } from './station/typed-lines.js';
+import type { TypedLines } from './station/typed-lines.js';
 import type { StationControl } from './station/view.js';
 
 export interface AppOptions {
@@ -47,16 +45,36 @@ export interface App {
   stop(): Promise<void>;
 }
 
-export function createApp(options: AppOptions): App {
+/**
+ * Builds the app. Asynchronous only to load the code of what the config has (each scanner type's driver,
+ * the forwarder, the receipt printer, the screen's typed lines): a start pays for nothing else, and the
+ * receipt encoder alone is about 100 ms of it.
+ */
+export async function createApp(options: AppOptions): Promise<App> {
   const { config } = options;
   const log: Log = options.logger.log;
   const now = options.now ?? Date.now;
+  // With the screen up, lines typed on it are scans (the terminal device's, or unnamed ones), and no
+  // terminal device reads standard input.
+  const driven = config.devices.filter((d) => d.type !== 'terminal' || !options.screen);
+  const [createScanner, forwarding, printing, typing] = await Promise.all([
+    loadScannerFactory(driven),
+    config.forward ? import('./forward/assemble.js') : undefined,
+    config.receipt.printer
+      ? Promise.all([import('./receipt/assemble.js'), import('./receipt/ask.js')])
+      : undefined,
+    options.screen ? import('./station/typed-lines.js') : undefined,
+  ]);
   const sources: ScanSource[] = [];
   let typed: TypedLines | undefined;
   const state = new StateOutput(new StateStore(stateFile(options.journalPath), log, now));
   // Forwarding reads the durable journal lines on its own loop; the station only wakes it.
-  const forwarder = createForwarder(config, options.journalPath, log, now, () =>
-    feed.onEvent({ type: 'view', at: now() }),
+  const forwarder: Forwarder | undefined = forwarding?.createForwarder(
+    config,
+    options.journalPath,
+    log,
+    now,
+    () => feed.onEvent({ type: 'view', at: now() }),
   );
   const feed = new ScreenFeed(() =>
     forwarder ? { ...station.view(), forward: forwarder.current() } : station.view(),
@@ -66,7 +84,7 @@ export function createApp(options: AppOptions): App {
     warn: (message, fields) => log('warn', message, { event: 'outbox', ...fields }),
   });
   const patrons = new PatronData(config, options.journalPath, log, now);
-  const receipts = createReceipts(options, () => station);
+  const receipts = printing?.[0].createReceipts(options, () => station);
   const station: Station = new Station({
     station: config.station,
     kiosk: {
@@ -86,16 +104,19 @@ export function createApp(options: AppOptions): App {
     }),
     sources: (stationSink) => {
       // The receipt command barcode is the patron asking for a receipt, not a scan for the kiosk.
-      const sink = receipts
-        ? receiptBarcode(stationSink, config.commands.receipt, config.barcodes.normalize, receipts.ask)
-        : stationSink;
-      // With the screen up, lines typed on it are scans (the terminal device's, or unnamed ones).
+      const sink =
+        receipts && printing
+          ? printing[1].receiptBarcode(
+              stationSink,
+              config.commands.receipt,
+              config.barcodes.normalize,
+              receipts.ask,
+            )
+          : stationSink;
       const terminal = config.devices.find((d) => d.type === 'terminal');
-      if (options.screen)
-        sources.push((typed = new TypedLines(terminal?.id ?? 'terminal', sink, !!terminal, now)));
-      for (const device of config.devices)
-        if (device.type !== 'terminal' || !options.screen)
-          sources.push(createScanner(device, sink, options.stdin));
+      if (typing)
+        sources.push((typed = new typing.TypedLines(terminal?.id ?? 'terminal', sink, !!terminal, now)));
+      for (const device of driven) sources.push(createScanner(device, sink, options.stdin));
       return sources;
     },
     outputs: [

@@ -79,9 +79,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         headless?: boolean;
         mode?: 'loan' | 'return';
       }) => {
+        // The station's code loads while the config is read and checked: its file reads overlap.
+        const station = import('./run.js');
+        station.catch(() => undefined); // a failure surfaces at the await below, if it comes to it
         const loaded = await configFor(options);
         if (!loaded) return;
-        const { runStation } = await import('./run.js');
+        const { runStation } = await station;
         setExit(
           await runStation(loaded, {
             headless: options.headless === true,

@@ -40,7 +40,7 @@ export async function runStation(loaded: LoadedConfig, options: RunOptions): Pro
 
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
-  const app = createApp({
+  const app = await createApp({
     config,
     journalPath: loaded.journalPath,
     logger,

@@ -3,15 +3,35 @@
  * backtrack: `^(\d{1,2})+$` takes seconds on 38 digits and a letter, `^(\d+){1,100}$` hours on a few
  * more, with nothing journaled meanwhile. The analysis is recheck's (automata theory, with fuzzing where
  * that can't decide), from its pure-JavaScript build: in-process, no Java, no native binary, no worker,
- * so it works the same from the single-file executable. Costs 1–300 ms per pattern (and about 100 ms to
- * load), hence config time only; the classifier bounds each scan itself (barcode/pattern.ts) for whatever
+ * so it works the same from the single-file executable. Costs 1–300 ms per pattern (and about 200 ms to
+ * load), hence config time only, and only for patterns simple-pattern.ts can't prove fast first (the
+ * usual ones, in microseconds); the classifier bounds each scan itself (barcode/pattern.ts) for whatever
  * gets past this.
  */
-// The pure build, not recheck's main entry: that one reaches for synckit, whose helper package reads
-// require.extensions as it loads, which a single-file executable's require doesn't have. A static
-// import, so esbuild bundles it (a require() built at run time would not be).
-import recheck from 'recheck/lib/browser.js';
+import { createRequire } from 'node:module';
 import type { Diagnostics } from 'recheck';
+import type recheckModule from 'recheck/lib/browser.js';
+import { provablyFastPattern } from './simple-pattern.js';
+
+let recheck: typeof recheckModule | undefined;
+
+/**
+ * recheck's pure build, not its main entry: that one reaches for synckit, whose helper package reads
+ * require.extensions as it loads, which a single-file executable's require doesn't have. Loaded on the
+ * first pattern that needs it, through require: 2.9 MB of CommonJS costs about 200 ms that way, and
+ * about 600 ms through the ESM loader (which scans the whole file for its exports). In the single-file
+ * executable's CommonJS bundle `require` is esbuild's, with recheck bundled in place of the literal call;
+ * under Node's ESM loader there is no `require`, and createRequire makes one.
+ */
+function loadRecheck(): typeof recheckModule {
+  recheck ??= (
+    typeof require === 'function'
+      ? // eslint-disable-next-line @typescript-eslint/no-require-imports -- esbuild bundles this call
+        require('recheck/lib/browser.js')
+      : createRequire(import.meta.url)('recheck/lib/browser.js')
+  ) as typeof recheckModule;
+  return recheck;
+}
 
 /** The longest pattern accepted: a barcode rule is a line, and the analysis grows with the pattern. */
 export const MAX_PATTERN_LENGTH = 300;
@@ -26,7 +46,7 @@ const INSTEAD =
 /** recheck's verdict on one pattern (flags none, as the config gives it), in this thread. */
 function analyse(source: string): Diagnostics {
   // A fixed seed: the same pattern gets the same verdict on every kiosk and every run.
-  return recheck.checkSync(source, '', { timeout: CHECK_TIMEOUT_MS, randomSeed: 1 });
+  return loadRecheck().checkSync(source, '', { timeout: CHECK_TIMEOUT_MS, randomSeed: 1 });
 }
 
 /**
@@ -38,6 +58,11 @@ function analyse(source: string): Diagnostics {
 export function slowPatternProblem(source: string): string | undefined {
   if (source.length > MAX_PATTERN_LENGTH)
     return `a pattern of ${source.length} characters, expected at most ${MAX_PATTERN_LENGTH}`;
+  return provablyFastPattern(source) ? undefined : recheckProblem(source);
+}
+
+/** slowPatternProblem's answer from recheck's analysis alone (exported for the test of the cheap proof). */
+export function recheckProblem(source: string): string | undefined {
   const result = analyse(source);
   if (result.status === 'safe') return undefined;
   if (result.status === 'vulnerable') {

@@ -2,7 +2,8 @@
  * The only code that writes OffCirc.dat. One write at a time, in order; a line counts only once
  * fdatasync has returned, and a line that failed leaves nothing behind. Its files are opened through
  * safe-file.ts (no link followed, owner-only, the folder's owner). Costs per line: one lstat, one fstat,
- * one write, one fdatasync.
+ * one write, one fdatasync. Starting costs a read of the journal's tail, and of all of it only when no
+ * line count kept at the last stop matches it (count-hint.ts).
  *
  * Why one file over 300 lines: it is the only code that writes OffCirc.dat, and its open, append, cut-back,
  * probe and rotate share one handle, size and queue; kept together so no second writer can appear.
@@ -15,6 +16,7 @@ import { errorCode, JournalWriteError, writeError } from './errors.js';
 import { formatLine, RECORD, LINE_ENDINGS, type LineEnding } from './line.js';
 import { JournalLock, type JournalLog } from './lock.js';
 import { countLines, repairTail, syncFolder, type RecoveredFragment } from './recover.js';
+import { readCountHint, writeCountHint } from './count-hint.js';
 import { createNew, openAppend, tempName } from '../safe-file.js';
 
 export { JournalLockedError, JournalWriteError } from './errors.js';
@@ -154,11 +156,12 @@ export class JournalWriter {
     });
   }
 
-  /** Waits for the queued writes, closes the journal and releases the lock. */
+  /** Waits for the queued writes, keeps the line count for the next start, closes the journal and releases the lock. */
   async stop(): Promise<void> {
     if (this.state !== 'running') return;
     this.state = 'stopping';
     await this.tail;
+    await this.keepCount();
     await this.closeHandle();
     await this.lock?.release();
     this.lock = undefined;
@@ -308,6 +311,27 @@ export class JournalWriter {
     return recovered;
   }
 
+  /**
+   * Leaves the line count beside the journal for the next start, when it is known to be right: the file
+   * is the one at the path, its size is what was written, no failed line is left to cut. A hint that
+   * can't be written costs the next start a count, nothing more, so that is only logged.
+   */
+  private async keepCount(): Promise<void> {
+    const handle = this.handle;
+    if (!handle || this.cutBackTo !== undefined) return;
+    try {
+      const onDisk = lstatSync(this.file, { throwIfNoEntry: false });
+      if (onDisk?.ino !== this.identity?.ino || onDisk?.dev !== this.identity?.dev) return;
+      if (fstatSync(handle.fd).size !== this.size) return;
+      await writeCountHint(this.file, handle, this.count);
+    } catch (error) {
+      this.options.log('warn', 'could not keep the line count for the next start; it will count them', {
+        file: this.file,
+        error: String(error),
+      });
+    }
+  }
+
   /** Takes a handle's file as it is now: repaired tail, identity, size and line count. */
   private async adopt(handle: FileHandle): Promise<RecoveredFragment | undefined> {
     const repair = await repairTail(handle, this.file);
@@ -320,7 +344,8 @@ export class JournalWriter {
           ...repair.recovered,
         },
       );
-    const lines = await countLines(handle);
+    // The count kept at the last stop when it is for this very file, unchanged since; else counted.
+    const lines = (await readCountHint(this.file, handle)) ?? (await countLines(handle));
     const stats = await handle.stat();
     this.identity = { dev: stats.dev, ino: stats.ino };
     this.size = stats.size;
