@@ -1,6 +1,6 @@
 /**
- * The bench's one table: each figure beside its floor, the ratio and the target ratio, marked "over" when
- * the ratio is above the target. Used by scripts/bench.js and by each part run alone.
+ * The bench's one table: each figure beside its floor, the ratio and the target ratio (or an absolute
+ * `max` where the floor is nothing, as idle), marked OVER when above it. Used by scripts/bench.js and by each part run alone.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,19 +14,29 @@ export function table(figures) {
   let over = 0;
   for (const f of figures) {
     const ratio = f.floor ? f.value / f.floor : undefined;
-    const bad = f.failed || (f.target !== undefined && ratio !== undefined && ratio > f.target);
+    const bad =
+      f.failed ||
+      (f.target !== undefined && ratio !== undefined && ratio > f.target) ||
+      (f.max !== undefined && f.value > f.max);
     if (bad) over += 1;
     rows.push([
       f.name,
       `${number(f.value)} ${f.unit}`,
       f.floor === undefined ? '' : `${number(f.floor)} ${f.unit} (${f.floorName})`,
       ratio === undefined ? '' : `${ratio.toFixed(2)}x`,
-      f.target === undefined ? '' : `≤ ${f.target}x`,
-      `${bad ? 'OVER' : f.target === undefined ? '' : 'ok'}${f.note ? `  ${f.note}` : ''}`,
+      f.target !== undefined ? `≤ ${f.target}x` : f.max !== undefined ? `≤ ${f.max} ${f.unit}` : '',
+      `${bad ? 'OVER' : f.target === undefined && f.max === undefined ? '' : 'ok'}${f.note ? `  ${f.note}` : ''}`,
     ]);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const text = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n');
+  const text = rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
   return { text, over };
 }
 

@@ -12,7 +12,16 @@
  * Runnable alone: node scripts/bench/scan.mjs [--quick]
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, openSync, closeSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { mod10CheckDigit } from '../../dist/barcode/checkdigit.js';
 
@@ -49,18 +58,35 @@ function stopPty(pty) {
  * Starts `which` ('floor' or 'offcirc') reading `pty` and journaling to `journal`; `wrap` puts a command
  * (valgrind) in front of node. Resolves once it has said `ready`, with a way to wait for an item's event.
  */
-export async function startProcess(which, dir, pty, journal, { wrap = [], nodeArgs = [], devices, onText } = {}) {
+export async function startProcess(
+  which,
+  dir,
+  pty,
+  journal,
+  { wrap = [], nodeArgs = [], devices, onText, session = true } = {},
+) {
   let args;
   if (which === 'floor') args = [FLOOR, pty.scannerPath, journal];
   else if (which === 'floor-event-loop') args = [FLOOR, pty.scannerPath, journal, '--event-loop-reads'];
   else {
-    const config = path.join(dir, `config-${path.basename(journal)}.json`);
+    const config = path.join(
+      dir,
+      `config-${path.basename(path.dirname(journal))}-${path.basename(journal)}.json`,
+    );
     // The built-in defaults, as a kiosk has them: only where the scanner is.
     writeSync(
       openSync(config, 'w'),
       JSON.stringify({ devices: devices ?? [{ id: 'scanner', type: 'serial', path: pty.scannerPath }] }),
     );
-    args = [path.join(ROOT, 'bin', 'offcirc.js'), 'run', '--headless', '--config', config, '--journal', journal];
+    args = [
+      path.join(ROOT, 'bin', 'offcirc.js'),
+      'run',
+      '--headless',
+      '--config',
+      config,
+      '--journal',
+      journal,
+    ];
   }
   const command = [...wrap, process.execPath, ...nodeArgs, ...args];
   const child = spawn(command[0], command.slice(1), {
@@ -121,10 +147,10 @@ export async function startProcess(which, dir, pty, journal, { wrap = [], nodeAr
       await exited;
     },
   };
-  if (which === 'offcirc') {
-    const session = waitFor((r) => r.event === 'session');
+  if (which === 'offcirc' && session) {
+    const opened = waitFor((r) => r.event === 'session');
     writeSync(pty.host, `${PATRON}\r`);
-    await session;
+    await opened;
   }
   return started;
 }
@@ -173,7 +199,8 @@ async function burstScans(started, pty, from, count) {
 }
 
 const status = (pid, field) =>
-  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) /
+  1024;
 
 /** Latency: floor and daemon in alternating rounds, so both see the same machine. */
 async function latency({ quick, dir, log }) {
@@ -254,7 +281,14 @@ async function memory({ quick, dir, log }) {
       `; offcirc right after the burst ${offcirc.afterBurst.toFixed(1)} MiB (floor ${floor.afterBurst.toFixed(1)})`,
   );
   return [
-    figure(`RSS after ${steady} steady scans`, offcirc.afterSteady, 'MiB', floor.afterSteady, 'floor process', 1.3),
+    figure(
+      `RSS after ${steady} steady scans`,
+      offcirc.afterSteady,
+      'MiB',
+      floor.afterSteady,
+      'floor process',
+      1.3,
+    ),
     figure(
       `RSS after a ${burst} burst, quiet again`,
       offcirc.settled,
@@ -343,12 +377,16 @@ export async function measure({ quick, dir, log }) {
   const figures = [...(await latency({ quick, dir, log }))];
   if (quick) log('instructions per scan: full runs only (valgrind takes a minute to start node)');
   else {
-    const warm = 200;
-    const window = 300;
-    const floor = await instructionsPerScan('floor', dir, warm, window);
-    const daemon = await instructionsPerScan('offcirc', dir, warm, window);
+    // JIT and the heap settle over the first scans: a thousand of them warm up.
+    const warm = 1000;
+    const window = 500;
+    const threads = ['--separate-threads=yes'];
+    const floor = await instructionsPerScan('floor', dir, warm, window, threads);
+    const daemon = await instructionsPerScan('offcirc', dir, warm, window, threads);
     log(`instructions: callgrind, counters zeroed after ${warm} scans, ${window} scans counted`);
-    figures.push(figure('instructions per scan', daemon / 1000, 'k instr', floor / 1000, 'floor process', 1.3));
+    figures.push(
+      figure('instructions per scan', daemon / 1000, 'k instr', floor / 1000, 'floor process', 1.3),
+    );
   }
   figures.push(...(await memory({ quick, dir, log })));
   figures.push(...(await flood({ quick, dir, log })));
