@@ -76,6 +76,26 @@ export class BufferedOut {
     return queued;
   }
 
+  /**
+   * write() of bytes [start, end) of `source`, copied straight into the block (no view made): the merge
+   * calls this for every line. True when a block was queued: await drain() soon.
+   */
+  writeRange(source: Uint8Array, start: number, end: number): boolean {
+    const length = end - start;
+    if (this.used + length > BUFFER) return this.write(source.subarray(start, end));
+    const buffer = this.buffer;
+    let used = this.used;
+    if (length > 256) {
+      buffer.set(source.subarray(start, end), used);
+      used += length;
+    } else {
+      // Lines are short: a loop beats a native call that first makes a view.
+      for (let i = start; i < end; i++) buffer[used++] = source[i] ?? 0;
+    }
+    this.used = used;
+    return false;
+  }
+
   /** Resolves when every queued block is written; rejects with the first write error. */
   drain(): Promise<void> {
     return this.queue;
