@@ -8,6 +8,7 @@
 import type { BigIntStats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { LINE_ENDINGS, type LineEnding } from './line.js';
+import { allDigits, digitsValue } from './verify.js';
 import {
   ACTION_AT,
   PATRON_AT,
@@ -63,6 +64,9 @@ export class LineCursor {
   private reads = 0;
   private firstRead = 0;
 
+  /** A DataView of `buffer` (made once per buffer: writers copy lines through it 4 bytes a step). */
+  view: DataView<ArrayBufferLike>;
+
   constructor(
     private readonly handle: FileHandle,
     readonly file: string,
@@ -76,6 +80,7 @@ export class LineCursor {
     private readonly maxLine = Infinity,
   ) {
     this.buf = Buffer.allocUnsafe(chunk);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   }
 
   /** The buffer holding the current line (it may change at the next read). */
@@ -119,7 +124,7 @@ export class LineCursor {
       return false;
     }
     if (this.finish - this.begin > this.maxLine) throw new LineTooLongError(this.file);
-    this.stamp = stampAt(buf, this.begin, this.finish);
+    this.stamp = stampAt(buf, this.view, this.begin, this.finish);
     this.lines++;
     return true;
   }
@@ -153,6 +158,7 @@ export class LineCursor {
       const grown = Buffer.allocUnsafe(this.buf.length * 2);
       this.buf.copy(grown, 0, 0, this.end);
       this.buf = grown;
+      this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);
     }
     let bytesRead: number;
     try {
@@ -166,8 +172,19 @@ export class LineCursor {
   }
 }
 
-/** stampValue of the line buf[start, end), read in place: the 12-digit time as a number. O(12). */
-function stampAt(buf: Uint8Array, start: number, end: number): number {
+/**
+ * stampValue of the line buf[start, end) (whose memory `view` views), read in place: the 12-digit time
+ * as a number. O(12); 4 digits a step when they are digits.
+ */
+function stampAt(buf: Uint8Array, view: DataView<ArrayBufferLike>, start: number, end: number): number {
+  if (end - start >= TIME_WIDTH) {
+    const yyyy = view.getInt32(start, true);
+    const mmdd = view.getInt32(start + 4, true);
+    const hhmm = view.getInt32(start + 8, true);
+    if (allDigits(yyyy) && allDigits(mmdd) && allDigits(hhmm)) {
+      return digitsValue(yyyy) * 1e8 + digitsValue(mmdd) * 1e4 + digitsValue(hhmm);
+    }
+  }
   let value = 0;
   for (let i = start; i < start + TIME_WIDTH; i++)
     value = value * 10 + ((i < end ? buf[i] : 0x30) ?? 0x30) - 0x30;
@@ -294,8 +311,8 @@ export async function walkInTimeOrder(
 /** Where merged bytes go: a write returns true when the caller should await drain() (back-pressure). */
 export interface MergeSink {
   write(data: Uint8Array): boolean;
-  /** write() of bytes [start, end) of `source`, copied without making a view. */
-  writeRange(source: Uint8Array, start: number, end: number): boolean;
+  /** write() of bytes [start, end) of the memory `source` views, copied without making a view. */
+  writeRange(source: DataView<ArrayBufferLike>, start: number, end: number): boolean;
   drain(): Promise<void>;
 }
 
@@ -318,18 +335,19 @@ export function writeMergedLine(
   endingBytes: Uint8Array,
 ): Promise<void> | undefined {
   const buf = cursor.buffer;
+  const view = cursor.view;
   const start = cursor.lineStart;
   const end = cursor.lineEnd;
   const length = end - start;
   let queued: boolean;
   if (length < PATRON_AT && length > ACTION_AT && buf[start + ACTION_AT] === R) {
-    queued = sink.writeRange(buf, start, end);
+    queued = sink.writeRange(view, start, end);
     queued = sink.write(PADDING.subarray(0, PATRON_AT - length)) || queued;
     queued = sink.write(endingBytes) || queued;
   } else if (cursor.ending === ending) {
-    queued = sink.writeRange(buf, start, end + ENDING_LENGTH[ending]);
+    queued = sink.writeRange(view, start, end + ENDING_LENGTH[ending]);
   } else {
-    queued = sink.writeRange(buf, start, end);
+    queued = sink.writeRange(view, start, end);
     queued = sink.write(endingBytes) || queued;
   }
   return queued ? sink.drain() : undefined;

@@ -185,13 +185,13 @@ function firstSpace(view: DataView, from: number, to: number): number {
 }
 
 /** Whether the 4 bytes of `x` are all ASCII digits. */
-function allDigits(x: number): boolean {
+export function allDigits(x: number): boolean {
   // A byte under 0x30, or over 0x39 (0x39 + 0x46 = 0x7F: one more sets the high bit).
   return ((((x - 0x30303030) & ~x) | (x + 0x46464646) | x) & HIGHS) === 0;
 }
 
 /** The number written by the 4 ASCII digits of `x` (read little-endian: the first digit is the low byte). */
-function digitsValue(x: number): number {
+export function digitsValue(x: number): number {
   let t = x & 0x0f0f0f0f;
   t = (Math.imul(t, 10) + (t >>> 8)) & 0x00ff00ff;
   return (Math.imul(t, 100) + (t >>> 16)) & 0xffff;
