@@ -1,14 +1,27 @@
 /**
  * What verify, merge and export share: the streaming check of the input files, the human report of its
- * problems and notes, and the exit code it means. Two passes, each O(line) a line in bounded memory:
- * every check file by file (1 MiB reads), then the duplicate check over all files walked together in
- * time order (see RecentTransactions: it remembers the last 24 hours of transactions, not all of them).
+ * problems and notes, and the exit code it means. O(line) a line in bounded memory (the duplicate check
+ * remembers the last 24 hours of transactions, not all of them: see RecentTransactions).
+ * One pass when it can (checkInOnePass): all files walked together in time order, each line checked
+ * once, duplicates included. Two passes otherwise (a binary file, an unreadable one, a line longer than
+ * verify reads, or a caller that reads the lines in file order): every check file by file (1 MiB
+ * reads), then the duplicate check over the files walked together in time order. Both give the same
+ * answer, in the same order: the one-pass check keeps each file's findings apart and puts them
+ * together file by file, duplicates last.
  */
 import { readChecked } from '../journal/read-checked.js';
 import { EXIT, type ExitCode, type Io } from '../exit.js';
 import { RecentTransactions } from '../journal/transaction-set.js';
-import { walkInTimeOrder } from '../journal/merge.js';
+import {
+  LineTooLongError,
+  chunkFor,
+  walkInTimeOrder,
+  type LineCursor,
+  type WalkedInput,
+} from '../journal/merge.js';
+import type { LineEnding } from '../journal/line.js';
 import { MAX_KEPT_LINE, UnreadableFileError, type SeenEnding } from '../journal/parse.js';
+import { sniffBinary } from '../journal/sniff.js';
 import { LineChecker, ProblemLog, type LineCounts, type Note, type Problem } from '../journal/verify.js';
 
 export type { Io };
@@ -60,6 +73,142 @@ export const PROBLEMS_PER_KIND = 20;
 
 /** Checks the files in order, sharing one duplicate set so a file given twice is caught. */
 export async function checkFiles(files: readonly string[], options: CheckOptions): Promise<CheckResult> {
+  const inTurn = options.onLine ?? options.afterChunk ?? options.onFile ?? options.log;
+  if (inTurn === undefined) {
+    const checked = await checkInOnePass(files, options);
+    if (checked !== undefined) return checked.result;
+  }
+  return checkInTwoPasses(files, options);
+}
+
+/** The first duplicates found by (file, line), kept sorted while a walk finds them in time order. */
+class FirstDuplicates {
+  private readonly kept: { fileIndex: number; problem: Problem }[] = [];
+  private total = 0;
+
+  constructor(private readonly perKind: number) {}
+
+  record(fileIndex: number, problem: Problem): void {
+    const kept = this.kept;
+    this.total++;
+    const after = (k: { fileIndex: number; problem: Problem }) =>
+      k.fileIndex > fileIndex || (k.fileIndex === fileIndex && k.problem.line > problem.line);
+    const at = kept.findIndex(after);
+    if (at === -1) {
+      if (kept.length < this.perKind) kept.push({ fileIndex, problem });
+      return;
+    }
+    kept.splice(at, 0, { fileIndex, problem });
+    if (kept.length > this.perKind) kept.pop();
+  }
+
+  /** Adds the duplicates kept to `log`, in file-then-line order, and counts the rest. */
+  addTo(log: ProblemLog): void {
+    for (const { problem } of this.kept) log.add(problem);
+    log.count('duplicate', this.total - this.kept.length);
+  }
+}
+
+/** Thrown inside the one-pass walk to hand the files to the two-pass check. */
+class NeedsTwoPasses extends Error {}
+
+/** What checkInOnePass read: the check, and each input's lines and file status (merge compares them). */
+export interface OnePassCheck {
+  result: CheckResult;
+  walked: WalkedInput[];
+}
+
+export interface OnePassOptions {
+  now: Date;
+  perKind?: number;
+  /** Called once every input's first line is read, with each input's line ending (merge picks its own). */
+  ready?: (firstEndings: (LineEnding | undefined)[]) => void;
+  /** Called with each line, in time order, after its check (merge writes it); may return a wait. */
+  visit?: (cursor: LineCursor) => Promise<void> | undefined;
+}
+
+/**
+ * Every check of every file in one pass: the files walked together in time order (each in its own
+ * order, see walkInTimeOrder), each line checked once by its file's LineChecker, duplicates found on
+ * the way. The same answer as the two-pass check, or undefined (nothing said) when a file needs that
+ * one: a binary file, a file that can't be read, or a line longer than MAX_KEPT_LINE. Cost: one read of
+ * each file, O(line) a line; memory: one read buffer per file (chunkFor), the duplicate window, and the
+ * first `perKind` findings of each kind per file.
+ */
+export async function checkInOnePass(
+  files: readonly string[],
+  options: OnePassOptions,
+): Promise<OnePassCheck | undefined> {
+  const perKind = options.perKind ?? PROBLEMS_PER_KIND;
+  const seen = new RecentTransactions();
+  const duplicates = new FirstDuplicates(perKind);
+  const logs = files.map(() => new ProblemLog(perKind));
+  const noteLogs = files.map(() => new ProblemLog<Note>(perKind));
+  const checkers = files.map(
+    (file, fileIndex) =>
+      new LineChecker({
+        file,
+        fileIndex,
+        files,
+        seen,
+        now: options.now,
+        report: (problem) => logs[fileIndex]?.add(problem),
+        note: (note) => noteLogs[fileIndex]?.add(note),
+        duplicate: (problem) => duplicates.record(fileIndex, problem),
+      }),
+  );
+  const visit = options.visit;
+  let walked: WalkedInput[];
+  try {
+    walked = await walkInTimeOrder(
+      files,
+      (cursor) => {
+        const start = cursor.lineStart;
+        const length = cursor.lineEnd - start;
+        checkers[cursor.index]?.checkAt(cursor.buffer, start, length, length, cursor.ending);
+        return visit?.(cursor);
+      },
+      {
+        chunk: chunkFor(files.length),
+        maxLine: MAX_KEPT_LINE,
+        ready: (cursors) => {
+          for (const cursor of cursors) {
+            const head = cursor.head();
+            if (head === undefined || sniffBinary(head) !== undefined) throw new NeedsTwoPasses();
+          }
+          options.ready?.(cursors.map((c) => (c.lines > 0 && c.ending !== 'none' ? c.ending : undefined)));
+        },
+      },
+    );
+  } catch (caught) {
+    if (
+      caught instanceof NeedsTwoPasses ||
+      caught instanceof UnreadableFileError ||
+      caught instanceof LineTooLongError
+    )
+      return undefined;
+    throw caught;
+  }
+  const log = new ProblemLog(perKind);
+  const notes = new ProblemLog<Note>(perKind);
+  const totals: LineCounts = { lines: 0, loans: 0, returns: 0 };
+  const reports: FileReport[] = [];
+  files.forEach((file, i) => {
+    const checker = checkers[i] as LineChecker;
+    log.append(logs[i] as ProblemLog);
+    notes.append(noteLogs[i] as ProblemLog<Note>);
+    const counts = checker.finish();
+    totals.lines += counts.lines;
+    totals.loans += counts.loans;
+    totals.returns += counts.returns;
+    reports.push({ file, ...counts, lineEnding: checker.firstEnding });
+  });
+  duplicates.addTo(log);
+  return { result: { files: reports, totals, log, notes, unreadable: [] }, walked };
+}
+
+/** The two-pass check (see the module comment). */
+async function checkInTwoPasses(files: readonly string[], options: CheckOptions): Promise<CheckResult> {
   const perKind = options.perKind ?? PROBLEMS_PER_KIND;
   const log = options.log ?? new ProblemLog(perKind);
   const notes = new ProblemLog<Note>(perKind);
@@ -125,21 +274,7 @@ async function findDuplicates(
   const chosen = files.flatMap((_, i) => (walkable[i] ? [i] : []));
   if (chosen.length === 0) return;
   const seen = new RecentTransactions();
-  // The first duplicates by (file, line), kept sorted: the walk finds them in time order.
-  const kept: { fileIndex: number; problem: Problem }[] = [];
-  let total = 0;
-  const record = (fileIndex: number, problem: Problem) => {
-    total++;
-    const after = (k: { fileIndex: number; problem: Problem }) =>
-      k.fileIndex > fileIndex || (k.fileIndex === fileIndex && k.problem.line > problem.line);
-    const at = kept.findIndex(after);
-    if (at === -1) {
-      if (kept.length < log.perKind) kept.push({ fileIndex, problem });
-      return;
-    }
-    kept.splice(at, 0, { fileIndex, problem });
-    if (kept.length > log.perKind) kept.pop();
-  };
+  const duplicates = new FirstDuplicates(log.perKind);
   const checkers = chosen.map(
     (fileIndex) =>
       new LineChecker({
@@ -149,20 +284,21 @@ async function findDuplicates(
         seen,
         now,
         report: (problem) => {
-          if (problem.code === 'duplicate') record(fileIndex, problem);
+          if (problem.code === 'duplicate') duplicates.record(fileIndex, problem);
         },
       }),
   );
   await walkInTimeOrder(
     chosen.map((i) => files[i] ?? ''),
     (cursor) => {
-      const bytes = cursor.bytes();
-      checkers[cursor.index]?.check(bytes, bytes.length, cursor.ending);
+      const start = cursor.lineStart;
+      const length = cursor.lineEnd - start;
+      checkers[cursor.index]?.checkAt(cursor.buffer, start, length, length, cursor.ending);
       return undefined;
     },
+    { chunk: chunkFor(chosen.length) },
   );
-  for (const { problem } of kept) log.add(problem);
-  log.count('duplicate', total - kept.length);
+  duplicates.addTo(log);
 }
 
 /** `FILE:LINE: message`, or `FILE: message` for a finding about the whole file. */

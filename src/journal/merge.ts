@@ -8,13 +8,14 @@
 import type { BigIntStats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { LINE_ENDINGS, type LineEnding } from './line.js';
+import { allDigits, digitsValue } from './verify.js';
 import {
   ACTION_AT,
   PATRON_AT,
   UnreadableFileError,
   describeFsError,
   openRegularFile,
-  stampValue,
+  TIME_WIDTH,
   type SeenEnding,
 } from './parse.js';
 
@@ -26,22 +27,45 @@ const R = 0x52;
 export const CURSOR_CHUNK = 64 * 1024;
 
 /**
+ * Bytes read at a time from each of `inputs` files walked together: 1 MiB for a few (few reads, each a
+ * round trip to the thread pool), less for many, so that all of them hold about 8 MiB, never under
+ * CURSOR_CHUNK each.
+ */
+export function chunkFor(inputs: number): number {
+  return Math.max(CURSOR_CHUNK, Math.min(1 << 20, Math.floor((8 << 20) / Math.max(1, inputs))));
+}
+
+/** A line longer than a cursor was told to hold (see LineCursor's `maxLine`). */
+export class LineTooLongError extends Error {
+  constructor(readonly file: string) {
+    super(`${file}: a line is longer than the reader holds`);
+    this.name = 'LineTooLongError';
+  }
+}
+
+/**
  * Walks the lines of one open file, in order, through a reusable buffer. The current line is
- * `bytes()` (without its ending) and `stamp` its time; both are valid until the next call of next().
+ * `buffer[lineStart, lineEnd)` (without its ending; `bytes()` makes a view of it) and `stamp` its time;
+ * they are valid until the next call of next().
  */
 export class LineCursor {
-  private buffer: Buffer;
+  private buf: Buffer;
   private start = 0;
   private end = 0;
   private eof = false;
-  private lineStart = 0;
-  private lineEnd = 0;
+  private begin = 0;
+  private finish = 0;
   /** The current line's YYYYMMDDHHMM as a number. */
   stamp = 0;
   /** How the current line ended. */
   ending: SeenEnding = 'none';
   /** Lines read so far. */
   lines = 0;
+  private reads = 0;
+  private firstRead = 0;
+
+  /** A DataView of `buffer` (made once per buffer: writers copy lines through it 4 bytes a step). */
+  view: DataView<ArrayBufferLike>;
 
   constructor(
     private readonly handle: FileHandle,
@@ -49,34 +73,58 @@ export class LineCursor {
     /** The input's position in the order given: the tie-break for equal times. */
     readonly index: number,
     chunk = CURSOR_CHUNK,
+    /**
+     * Without it the buffer doubles for a line longer than the chunk; with it, a line longer than this
+     * throws LineTooLongError instead (memory stays one chunk, whatever the file holds).
+     */
+    private readonly maxLine = Infinity,
   ) {
-    this.buffer = Buffer.allocUnsafe(chunk);
+    this.buf = Buffer.allocUnsafe(chunk);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+  }
+
+  /** The buffer holding the current line (it may change at the next read). */
+  get buffer(): Buffer {
+    return this.buf;
+  }
+
+  /** Where the current line starts in `buffer`. */
+  get lineStart(): number {
+    return this.begin;
+  }
+
+  /** Where the current line ends in `buffer` (exclusive, before its line ending). */
+  get lineEnd(): number {
+    return this.finish;
   }
 
   /** The current line's bytes, without its line ending. */
   bytes(): Uint8Array {
-    return this.buffer.subarray(this.lineStart, this.lineEnd);
+    return this.buf.subarray(this.begin, this.finish);
   }
 
   /** Moves to the next line when it is already buffered (true); false when a read is needed or at the end. */
   nextBuffered(): boolean {
-    const nl = this.start < this.end ? this.buffer.indexOf(LF, this.start) : -1;
+    const buf = this.buf;
+    const start = this.start;
+    const nl = start < this.end ? buf.indexOf(LF, start) : -1;
     if (nl !== -1 && nl < this.end) {
-      const crlf = nl > this.start && this.buffer[nl - 1] === CR;
-      this.lineStart = this.start;
-      this.lineEnd = crlf ? nl - 1 : nl;
+      const crlf = nl > start && buf[nl - 1] === CR;
+      this.begin = start;
+      this.finish = crlf ? nl - 1 : nl;
       this.ending = crlf ? 'crlf' : 'lf';
       this.start = nl + 1;
-    } else if (this.eof && this.start < this.end) {
+    } else if (this.eof && start < this.end) {
       // The last line, without a line ending.
-      this.lineStart = this.start;
-      this.lineEnd = this.end;
+      this.begin = start;
+      this.finish = this.end;
       this.ending = 'none';
       this.start = this.end;
     } else {
       return false;
     }
-    this.stamp = stampValue(this.bytes());
+    if (this.finish - this.begin > this.maxLine) throw new LineTooLongError(this.file);
+    this.stamp = stampAt(buf, this.view, this.begin, this.finish);
     this.lines++;
     return true;
   }
@@ -90,27 +138,57 @@ export class LineCursor {
     }
   }
 
+  /**
+   * The bytes of the file's first read (a chunk; all of a shorter file), while they are still in the
+   * buffer (until a second read): for telling a binary file before its lines are used.
+   */
+  head(): Uint8Array | undefined {
+    return this.reads === 1 ? this.buf.subarray(0, this.firstRead) : undefined;
+  }
+
   /** Keeps the unread bytes, then reads more after them (the buffer doubles only for an overlong line). */
   private async fill(): Promise<void> {
     if (this.start > 0) {
-      this.buffer.copyWithin(0, this.start, this.end);
+      this.buf.copyWithin(0, this.start, this.end);
       this.end -= this.start;
       this.start = 0;
     }
-    if (this.end === this.buffer.length) {
-      const grown = Buffer.allocUnsafe(this.buffer.length * 2);
-      this.buffer.copy(grown, 0, 0, this.end);
-      this.buffer = grown;
+    if (this.end === this.buf.length) {
+      if (this.end > this.maxLine) throw new LineTooLongError(this.file);
+      const grown = Buffer.allocUnsafe(this.buf.length * 2);
+      this.buf.copy(grown, 0, 0, this.end);
+      this.buf = grown;
+      this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);
     }
     let bytesRead: number;
     try {
-      ({ bytesRead } = await this.handle.read(this.buffer, this.end, this.buffer.length - this.end, null));
+      ({ bytesRead } = await this.handle.read(this.buf, this.end, this.buf.length - this.end, null));
     } catch (error) {
       throw new UnreadableFileError(this.file, describeFsError(error));
     }
     if (bytesRead === 0) this.eof = true;
+    if (this.reads++ === 0) this.firstRead = bytesRead;
     this.end += bytesRead;
   }
+}
+
+/**
+ * stampValue of the line buf[start, end) (whose memory `view` views), read in place: the 12-digit time
+ * as a number. O(12); 4 digits a step when they are digits.
+ */
+function stampAt(buf: Uint8Array, view: DataView<ArrayBufferLike>, start: number, end: number): number {
+  if (end - start >= TIME_WIDTH) {
+    const yyyy = view.getInt32(start, true);
+    const mmdd = view.getInt32(start + 4, true);
+    const hhmm = view.getInt32(start + 8, true);
+    if (allDigits(yyyy) && allDigits(mmdd) && allDigits(hhmm)) {
+      return digitsValue(yyyy) * 1e8 + digitsValue(mmdd) * 1e4 + digitsValue(hhmm);
+    }
+  }
+  let value = 0;
+  for (let i = start; i < start + TIME_WIDTH; i++)
+    value = value * 10 + ((i < end ? buf[i] : 0x30) ?? 0x30) - 0x30;
+  return value;
 }
 
 /** A binary min-heap of cursors by (time of the current line, input index): O(log k) a step. */
@@ -178,6 +256,15 @@ export interface WalkedInput {
   closed: BigIntStats;
 }
 
+export interface WalkOptions {
+  /** Bytes read at a time from each input (default CURSOR_CHUNK). */
+  chunk?: number;
+  /** The longest line read: a longer one throws LineTooLongError (default: no limit, see LineCursor). */
+  maxLine?: number;
+  /** Called once every input has its first line read, before the first visit; may throw to stop. */
+  ready?: (cursors: readonly LineCursor[]) => void;
+}
+
 /**
  * Visits the lines of `files` in merged order (see the module comment): `visit` gets the cursor whose
  * line is next and may return a promise to wait on (back-pressure) before the walk goes on. The
@@ -186,6 +273,7 @@ export interface WalkedInput {
 export async function walkInTimeOrder(
   files: readonly string[],
   visit: (cursor: LineCursor) => Promise<void> | undefined,
+  options: WalkOptions = {},
 ): Promise<WalkedInput[]> {
   const handles: FileHandle[] = [];
   try {
@@ -195,10 +283,11 @@ export async function walkInTimeOrder(
       const handle = await openRegularFile(file);
       handles.push(handle);
       opened.push(await handle.stat({ bigint: true }));
-      cursors.push(new LineCursor(handle, file, index));
+      cursors.push(new LineCursor(handle, file, index, options.chunk, options.maxLine));
     }
     const heap = new CursorHeap();
     for (const cursor of cursors) if (await cursor.next()) heap.push(cursor);
+    options.ready?.(cursors);
     for (let cursor = heap.top(); cursor !== undefined; cursor = heap.top()) {
       const wait = visit(cursor);
       if (wait !== undefined) await wait;
@@ -219,33 +308,69 @@ export async function walkInTimeOrder(
   }
 }
 
-/** Where merged bytes go: write() returns true when the caller should await drain() (back-pressure). */
+/** Where merged bytes go: a write returns true when the caller should await drain() (back-pressure). */
 export interface MergeSink {
   write(data: Uint8Array): boolean;
+  /** write() of bytes [start, end) of the memory `source` views, copied without making a view. */
+  writeRange(source: DataView<ArrayBufferLike>, start: number, end: number): boolean;
   drain(): Promise<void>;
 }
 
 /** Spaces to pad an unpadded return to the record length. */
 const PADDING = Buffer.alloc(PATRON_AT, 0x20);
 
+/** Length of each kind of line ending as read. */
+const ENDING_LENGTH: Readonly<Record<SeenEnding, number>> = { crlf: 2, lf: 1, none: 0 };
+
 /**
- * Writes the lines of `files` to `sink` in merged order, each with `ending`. A return shorter than 93
- * characters (as other tools write it) is written in offcirc's padded form; every other line as it is.
- * The inputs must have passed verification. Throws UnreadableFileError when an input can't be read.
+ * Writes the cursor's current line to `sink` as merge writes it: a return shorter than 93 characters (as
+ * other tools write it) in offcirc's padded form, every other line as it is, then `ending` (whose bytes
+ * are `endingBytes`). Copies the line and its ending in one piece when the input's ending is the one
+ * written. Returns the promise to await when the sink asks for it. O(line), no allocation.
+ */
+export function writeMergedLine(
+  cursor: LineCursor,
+  sink: MergeSink,
+  ending: LineEnding,
+  endingBytes: Uint8Array,
+): Promise<void> | undefined {
+  const buf = cursor.buffer;
+  const view = cursor.view;
+  const start = cursor.lineStart;
+  const end = cursor.lineEnd;
+  const length = end - start;
+  let queued: boolean;
+  if (length < PATRON_AT && length > ACTION_AT && buf[start + ACTION_AT] === R) {
+    queued = sink.writeRange(view, start, end);
+    queued = sink.write(PADDING.subarray(0, PATRON_AT - length)) || queued;
+    queued = sink.write(endingBytes) || queued;
+  } else if (cursor.ending === ending) {
+    queued = sink.writeRange(view, start, end + ENDING_LENGTH[ending]);
+  } else {
+    queued = sink.writeRange(view, start, end);
+    queued = sink.write(endingBytes) || queued;
+  }
+  return queued ? sink.drain() : undefined;
+}
+
+/** The bytes of each line ending merge writes. */
+export const ENDING_BYTES: Readonly<Record<LineEnding, Uint8Array>> = {
+  crlf: Buffer.from(LINE_ENDINGS.crlf, 'latin1'),
+  lf: Buffer.from(LINE_ENDINGS.lf, 'latin1'),
+};
+
+/**
+ * Writes the lines of `files` to `sink` in merged order, each with `ending` (see writeMergedLine). The
+ * inputs must have passed verification. Throws UnreadableFileError when an input can't be read.
  */
 export function mergeFiles(
   files: readonly string[],
   sink: MergeSink,
   ending: LineEnding,
 ): Promise<WalkedInput[]> {
-  const endingBytes = Buffer.from(LINE_ENDINGS[ending], 'latin1');
-  return walkInTimeOrder(files, (cursor) => {
-    const line = cursor.bytes();
-    let queued = sink.write(line);
-    if (line.length < PATRON_AT && line[ACTION_AT] === R) {
-      queued = sink.write(PADDING.subarray(0, PATRON_AT - line.length)) || queued;
-    }
-    return sink.write(endingBytes) || queued ? sink.drain() : undefined;
+  const endingBytes = ENDING_BYTES[ending];
+  return walkInTimeOrder(files, (cursor) => writeMergedLine(cursor, sink, ending, endingBytes), {
+    chunk: chunkFor(files.length),
   });
 }
 

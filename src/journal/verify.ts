@@ -108,12 +108,12 @@ export function describeByte(byte: number): string {
   return `control byte ${hex}${name ? ` (${name})` : ''}`;
 }
 
-/** Shows a few bytes of a line as printable text for a message. */
-function excerpt(content: Uint8Array, from: number, to: number): string {
+/** Shows bytes [from, to) of `buf` as printable text for a message (at most 20 of them). */
+function excerpt(buf: Uint8Array, from: number, to: number): string {
   let text = '';
   const end = Math.min(to, from + 20);
   for (let i = from; i < end; i++) {
-    const b = content[i] ?? 0;
+    const b = buf[i] ?? 0;
     text += b >= SPACE && b < 0x7f ? String.fromCharCode(b) : '?';
   }
   return JSON.stringify(to > end ? `${text}…` : text);
@@ -128,6 +128,76 @@ function fmix(h: number): number {
   h ^= h >>> 16;
   return h >>> 0;
 }
+
+/*
+ * Word-at-a-time scans (SWAR) for the checks every good line passes: a DataView reads 4 bytes at any
+ * offset in one step (TurboFan compiles it to one load), and each test asks whether ANY byte of the word
+ * matches, so a scan takes a quarter of the steps of a byte loop (and a range of 4 bytes or more ends
+ * with a word that overlaps the one before, instead of a byte loop). A finding is then located and said
+ * by the byte loops of the checks.
+ */
+const ONES = 0x01010101;
+const HIGHS = 0x80808080;
+const SPACES = 0x20202020;
+
+/** Whether the bytes [from, to) of `view` are all printable ASCII (0x20–0x7E). */
+function allPrintable(view: DataView, from: number, to: number): boolean {
+  if (to - from < 4) {
+    for (let i = from; i < to; i++) {
+      const b = view.getUint8(i);
+      if (b < SPACE || b > 0x7e) return false;
+    }
+    return true;
+  }
+  for (let i = from; ; i += 4) {
+    if (i > to - 4) i = to - 4;
+    const x = view.getInt32(i, true);
+    // A byte under 0x20: (x - 0x20…) & ~x has its high bit; a byte over 0x7E: (x + 0x01…) | x does.
+    if ((((x - SPACES) & ~x) | (x + ONES) | x) & HIGHS) return false;
+    if (i === to - 4) return true;
+  }
+}
+
+/** Whether the bytes [from, to) of `view` are all spaces. */
+function allSpaces(view: DataView, from: number, to: number): boolean {
+  if (to - from < 4) {
+    for (let i = from; i < to; i++) if (view.getUint8(i) !== SPACE) return false;
+    return true;
+  }
+  for (let i = from; ; i += 4) {
+    if (i > to - 4) i = to - 4;
+    if (view.getInt32(i, true) !== SPACES) return false;
+    if (i === to - 4) return true;
+  }
+}
+
+/** Where the first space of the bytes [from, to) of `view` is, or `to`. */
+function firstSpace(view: DataView, from: number, to: number): number {
+  let i = from;
+  for (; i <= to - 4; i += 4) {
+    // A space becomes a zero byte; the lowest zero byte sets the lowest high bit of (y - 0x01…) & ~y.
+    const y = view.getInt32(i, true) ^ SPACES;
+    const zero = (y - ONES) & ~y & HIGHS;
+    if (zero !== 0) return i + ((31 - Math.clz32(zero & -zero)) >> 3);
+  }
+  for (; i < to; i++) if (view.getUint8(i) === SPACE) return i;
+  return to;
+}
+
+/** Whether the 4 bytes of `x` are all ASCII digits. */
+export function allDigits(x: number): boolean {
+  // A byte under 0x30, or over 0x39 (0x39 + 0x46 = 0x7F: one more sets the high bit).
+  return ((((x - 0x30303030) & ~x) | (x + 0x46464646) | x) & HIGHS) === 0;
+}
+
+/** The number written by the 4 ASCII digits of `x` (read little-endian: the first digit is the low byte). */
+export function digitsValue(x: number): number {
+  let t = x & 0x0f0f0f0f;
+  t = (Math.imul(t, 10) + (t >>> 8)) & 0x00ff00ff;
+  return (Math.imul(t, 100) + (t >>> 16)) & 0xffff;
+}
+
+const NO_MEMORY = new ArrayBuffer(0);
 
 export interface LineCheckerOptions {
   /** The file's name as the user gave it, for messages. */
@@ -144,6 +214,11 @@ export interface LineCheckerOptions {
   report(problem: Problem): void;
   /** Receives the notes; without it they are dropped. */
   note?(note: Note): void;
+  /**
+   * Receives the duplicates at once, apart from the line's other findings (which are then what they are
+   * without the duplicate check); without it a duplicate goes to report() with the line's other problems.
+   */
+  duplicate?(problem: Problem): void;
 }
 
 /**
@@ -188,6 +263,12 @@ export class LineChecker {
    * be judged (complete or cut short) first and still be listed first. Empty for a good line: no cost.
    */
   private held: Problem[] = [];
+  /** The buffer of the line last checked, where it starts in its memory, and views of all of that. */
+  private lastBuffer: Uint8Array | undefined;
+  private offset = 0;
+  private memory: ArrayBufferLike | undefined;
+  private bytes = new Uint8Array(NO_MEMORY) as Uint8Array<ArrayBufferLike>;
+  private view = new DataView(NO_MEMORY) as DataView<ArrayBufferLike>;
 
   private problem(code: ProblemCode, message: string): void {
     this.held.push({ file: this.file, line: this.counts.lines, code, message });
@@ -199,14 +280,37 @@ export class LineChecker {
 
   /** Checks the next line: `content` without its ending (maybe cut, see LineVisitor), its real length. */
   check(content: Uint8Array, length: number, ending: SeenEnding): void {
+    this.checkAt(content, 0, content.length, length, ending);
+  }
+
+  /**
+   * check() for the line whose kept bytes are buf[start, start + kept), read in place (no view is made):
+   * the readers call this for every line. `length` is the line's real length (more than `kept` only
+   * when the line was cut, see LineVisitor).
+   */
+  checkAt(line: Uint8Array, start: number, kept: number, length: number, ending: SeenEnding): void {
+    // The checks read the whole memory under `line` through views made once per buffer, not per line
+    // (asking a Buffer for its .buffer and .byteOffset costs more than most checks).
+    if (line !== this.lastBuffer) {
+      this.lastBuffer = line;
+      this.offset = line.byteOffset;
+      const memory = line.buffer;
+      if (memory !== this.memory) {
+        this.memory = memory;
+        this.bytes = new Uint8Array(memory);
+        this.view = new DataView(memory);
+      }
+    }
+    const buf = this.bytes;
+    const s = this.offset + start;
     this.counts.lines++;
-    const unpadded = this.checkLine(content, length, ending);
+    const unpadded = this.checkLine(buf, s, kept, length, ending);
     const held = this.held;
     if (ending === 'none') {
       // A line without ending is whole only when nothing else is wrong with it and its length says so:
       // a return padded to exactly 93, a loan with a patron. An unpadded return can't be told from one
       // cut in its barcode, nor a loan cut inside its patron ID from a shorter patron ID.
-      const action = content[ACTION_AT];
+      const action = kept > ACTION_AT ? buf[s + ACTION_AT] : -1;
       const whole =
         held.length === 0 &&
         ((action === 0x52 && length === PATRON_AT) || (action === 0x4c && length > PATRON_AT));
@@ -235,20 +339,30 @@ export class LineChecker {
     }
   }
 
-  /** The checks of one line; returns the line's length when it is a return not padded to 93. */
-  private checkLine(content: Uint8Array, length: number, ending: SeenEnding): number | undefined {
+  /**
+   * The checks of one line (its kept bytes: buf[s, s + kept)); returns the line's length when it is a
+   * return not padded to 93. One pass over the bytes for a good line; messages are built only for a bad
+   * one.
+   */
+  private checkLine(
+    buf: Uint8Array,
+    s: number,
+    kept: number,
+    length: number,
+    ending: SeenEnding,
+  ): number | undefined {
     const counts = this.counts;
-    const kept = content.length;
 
     if (ending !== 'none') this.checkEnding(ending);
-    const bytesOk = this.checkBytes(content);
+    const bytesOk = this.checkBytes(buf, s, kept);
 
     if (length === 0) {
       this.problem('length', 'empty line');
       return undefined;
     }
     // A return needs nothing after its barcode: without padding (as other tools write it) it is whole.
-    const unpaddedReturn = length < PATRON_AT && length > ITEM_AT && content[ACTION_AT] === 0x52;
+    const unpaddedReturn =
+      length < PATRON_AT && length > ITEM_AT && kept > ACTION_AT && buf[s + ACTION_AT] === 0x52;
     if (length > MAX_KEPT_LINE) {
       this.problem(
         'length',
@@ -261,10 +375,10 @@ export class LineChecker {
       );
     }
 
-    const minute = this.checkTime(content);
+    const minute = this.checkTime(buf, s, kept);
 
     if (kept <= ACTION_AT) return undefined;
-    const action = content[ACTION_AT] ?? 0;
+    const action = buf[s + ACTION_AT] ?? 0;
     if (action === 0x4c) counts.loans++;
     else if (action === 0x52) counts.returns++;
     else {
@@ -274,16 +388,15 @@ export class LineChecker {
       return undefined;
     }
 
-    const itemEnd = this.checkItem(content);
-    if (action === 0x4c) this.checkPatron(content, length);
+    const itemEnd = this.checkItem(buf, s, kept);
+    if (action === 0x4c) this.checkPatron(buf, s, kept, length);
     else if (length > PATRON_AT) {
       this.problem(
         'return-text',
-        `return has text after column ${PATRON_AT}: ${excerpt(content, PATRON_AT, kept)} (a return line ends with the item field)`,
+        `return has text after column ${PATRON_AT}: ${excerpt(buf, s + PATRON_AT, s + kept)} (a return line ends with the item field)`,
       );
     }
-    if (itemEnd > ITEM_AT && bytesOk && length === kept)
-      this.checkDuplicate(content, itemEnd, length, minute);
+    if (itemEnd > ITEM_AT && bytesOk && length === kept) this.checkDuplicate(buf, s, itemEnd, length, minute);
     return unpaddedReturn ? length : undefined;
   }
 
@@ -305,59 +418,73 @@ export class LineChecker {
   }
 
   /** Reports the first byte outside printable ASCII (a bare CR apart); true when there is none. */
-  private checkBytes(content: Uint8Array): boolean {
-    const n = content.length;
+  private checkBytes(buf: Uint8Array, s: number, kept: number): boolean {
+    const end = s + kept;
+    if (allPrintable(this.view, s, end)) return true;
+    let i = s;
     let first = -1;
     let firstCr = -1;
     let others = 0;
-    for (let i = 0; i < n; i++) {
-      const b = content[i] ?? 0;
+    for (; i < end; i++) {
+      const b = buf[i] ?? 0;
       if (b >= SPACE && b < 0x7f) continue;
       if (b === CR) {
-        if (firstCr === -1) firstCr = i;
+        if (firstCr === -1) firstCr = i - s;
         continue;
       }
-      if (first === -1) first = i;
+      if (first === -1) first = i - s;
       else others++;
     }
     if (firstCr !== -1) {
       this.problem('line-ending', `bare CR (0x0D) at column ${firstCr + 1}: a CR that does not end the line`);
     }
-    if (first === 0 && content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf) {
+    if (first === 0 && kept >= 3 && buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf) {
       this.problem(
         'byte',
         'UTF-8 byte-order mark (EF BB BF) at column 1: save the file as plain ASCII, without BOM',
       );
     } else if (first !== -1) {
       const more = others > 0 ? ` (and ${others} more on this line)` : '';
-      this.problem('byte', `${describeByte(content[first] ?? 0)} at column ${first + 1}${more}`);
+      this.problem('byte', `${describeByte(buf[s + first] ?? 0)} at column ${first + 1}${more}`);
     }
     return first === -1 && firstCr === -1;
   }
 
   /** Checks the time; returns it in minutes since 1970 (as UTC: for distances) when it is good, else -1. */
-  private checkTime(content: Uint8Array): number {
-    if (content.length < TIME_WIDTH) {
+  private checkTime(buf: Uint8Array, s: number, kept: number): number {
+    if (kept < TIME_WIDTH) {
       this.problem('date', `no complete time: expected 12 digits YYYYMMDDHHMM at the start of the line`);
       return -1;
     }
-    let stamp = 0;
-    for (let i = 0; i < TIME_WIDTH; i++) {
-      const d = (content[i] ?? 0) - DIGIT_0;
-      if (d < 0 || d > 9) {
-        this.problem(
-          'date',
-          `time ${excerpt(content, 0, TIME_WIDTH)} is not 12 digits YYYYMMDDHHMM (column ${i + 1} is not a digit)`,
-        );
-        return -1;
+    const view = this.view;
+    const yyyy = view.getInt32(s, true);
+    const mmdd = view.getInt32(s + 4, true);
+    const hhmm = view.getInt32(s + 8, true);
+    if (!(allDigits(yyyy) && allDigits(mmdd) && allDigits(hhmm))) {
+      for (let i = 0; i < TIME_WIDTH; i++) {
+        const d = (buf[s + i] ?? 0) - DIGIT_0;
+        if (d < 0 || d > 9) {
+          this.problem(
+            'date',
+            `time ${excerpt(buf, s, s + TIME_WIDTH)} is not 12 digits YYYYMMDDHHMM (column ${i + 1} is not a digit)`,
+          );
+          return -1;
+        }
       }
-      stamp = stamp * 10 + d;
     }
-    const year = Math.floor(stamp / 1e8);
-    const month = Math.floor(stamp / 1e6) % 100;
-    const day = Math.floor(stamp / 1e4) % 100;
-    const hour = Math.floor(stamp / 100) % 100;
-    const minute = stamp % 100;
+    const year = digitsValue(yyyy);
+    const monthDay = digitsValue(mmdd);
+    const hourMinute = digitsValue(hhmm);
+    const stamp = year * 1e8 + monthDay * 1e4 + hourMinute;
+    // Lines of one day share the date's checks and its Date.UTC (the costliest step here).
+    const date = year * 10_000 + monthDay;
+    const hour = (hourMinute / 100) | 0;
+    const minute = hourMinute % 100;
+    if (date === this.lastDate && hour <= 23 && minute <= 59 && stamp <= this.limit) {
+      return this.lastDayMinutes + hour * 60 + minute;
+    }
+    const month = (monthDay / 100) | 0;
+    const day = monthDay % 100;
     if (month < 1 || month > 12) {
       this.problem('date', `impossible date: month ${month}`);
       return -1;
@@ -386,8 +513,6 @@ export class LineChecker {
       );
       return -1;
     }
-    // Date.UTC per line is the costliest step here; lines of one day share it.
-    const date = Math.floor(stamp / 10_000);
     if (date !== this.lastDate) {
       this.lastDate = date;
       this.lastDayMinutes = Date.UTC(year, month - 1, day) / 60_000;
@@ -395,12 +520,12 @@ export class LineChecker {
     return this.lastDayMinutes + hour * 60 + minute;
   }
 
-  /** Checks the item field; returns the end (exclusive) of the barcode within the line. */
-  private checkItem(content: Uint8Array): number {
-    const end = Math.min(content.length, PATRON_AT);
-    if (end <= ITEM_AT || content[ITEM_AT] === SPACE) {
+  /** Checks the item field; returns the end (exclusive, from the line's start) of the barcode. */
+  private checkItem(buf: Uint8Array, s: number, kept: number): number {
+    const end = Math.min(kept, PATRON_AT);
+    if (end <= ITEM_AT || buf[s + ITEM_AT] === SPACE) {
       let blank = true;
-      for (let i = ITEM_AT; i < end; i++) if (content[i] !== SPACE) blank = false;
+      for (let i = ITEM_AT; i < end; i++) if (buf[s + i] !== SPACE) blank = false;
       this.problem(
         'padding',
         blank
@@ -409,60 +534,70 @@ export class LineChecker {
       );
       return ITEM_AT;
     }
-    let barcodeEnd = ITEM_AT;
-    while (barcodeEnd < end && content[barcodeEnd] !== SPACE) barcodeEnd++;
-    for (let i = barcodeEnd; i < end; i++) {
-      if (content[i] !== SPACE) {
+    const last = s + end;
+    const barcodeEnd = firstSpace(this.view, s + ITEM_AT, last);
+    if (allSpaces(this.view, barcodeEnd, last)) return barcodeEnd - s;
+    for (let i = barcodeEnd; i < last; i++) {
+      if (buf[i] !== SPACE) {
         this.problem(
           'padding',
-          `text after the item's padding at column ${i + 1}: the item field is one barcode padded with spaces to column ${PATRON_AT}`,
+          `text after the item's padding at column ${i - s + 1}: the item field is one barcode padded with spaces to column ${PATRON_AT}`,
         );
         break;
       }
     }
-    return barcodeEnd;
+    return barcodeEnd - s;
   }
 
-  private checkPatron(content: Uint8Array, length: number): void {
+  private checkPatron(buf: Uint8Array, s: number, kept: number, length: number): void {
     if (length <= PATRON_AT) {
       if (length === PATRON_AT)
         this.problem('no-patron', `loan without a patron ID after column ${PATRON_AT}`);
       return;
     }
-    const end = content.length;
-    for (let i = PATRON_AT; i < end; i++) {
-      if (content[i] === SPACE) {
-        this.problem(
-          'patron',
-          i === PATRON_AT
-            ? `patron ID starts with a space at column ${i + 1} (is the item field wider than 80?)`
-            : `patron ID has a space at column ${i + 1}`,
-        );
-        return;
-      }
-    }
+    const end = s + kept;
+    const space = firstSpace(this.view, s + PATRON_AT, end);
+    if (space === end) return;
+    const column = space - s + 1;
+    this.problem(
+      'patron',
+      column === PATRON_AT + 1
+        ? `patron ID starts with a space at column ${column} (is the item field wider than 80?)`
+        : `patron ID has a space at column ${column}`,
+    );
   }
 
-  /** Hashes time + action + item + patron (padding aside) and looks for the same transaction before. */
-  private checkDuplicate(content: Uint8Array, itemEnd: number, length: number, minute: number): void {
+  /** Hashes action + item + patron (padding aside) and looks for the same transaction (and minute) before. */
+  private checkDuplicate(buf: Uint8Array, s: number, itemEnd: number, length: number, minute: number): void {
     const seen = this.options.seen;
     if (!seen) return;
-    // Two 32-bit running hashes (FNV-1a and a Murmur-style mix) over time+action, item, a separator and
-    // patron; written out as loops rather than a helper: this runs for every line.
-    let a = 0x811c9dc5;
-    let b = 0x9747b28c;
-    for (let pass = 0; pass < 3; pass++) {
-      const from = pass === 0 ? 0 : pass === 1 ? ITEM_AT : PATRON_AT;
-      const to = pass === 0 ? ACTION_AT + 1 : pass === 1 ? itemEnd : length;
-      for (let i = from; i < to; i++) {
-        const byte = content[i] ?? 0;
-        a = Math.imul(a ^ byte, 0x01000193);
-        b = Math.imul(b ^ byte, 0x5bd1e995);
-        b ^= b >>> 15;
+    // Two 32-bit hashes of the action, the item (padding aside) and the patron, 4 bytes a step with
+    // Murmur3's mixing (two seeds, two rotations). Each field ends with a word holding its last bytes and
+    // its length, so the split between item and patron counts. The time needs no hashing: the set
+    // compares minutes exactly. Written out as one loop rather than helpers: this runs for every line.
+    const view = this.view;
+    const action = buf[s + ACTION_AT]!;
+    let a = 0x811c9dc5 ^ action;
+    let b = 0x9747b28c ^ action;
+    for (let pass = 0; pass < 2; pass++) {
+      const from = s + (pass === 0 ? ITEM_AT : PATRON_AT);
+      const to = pass === 0 ? s + itemEnd : Math.max(from, s + length);
+      for (let i = from; ; i += 4) {
+        let k: number;
+        const last = i + 4 > to;
+        if (!last) k = view.getInt32(i, true);
+        else {
+          k = (to - from) << 24;
+          for (let j = i, shift = 0; j < to; j++, shift += 8) k |= buf[j]! << shift;
+        }
+        k = Math.imul(k, 0xcc9e2d51);
+        k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+        a ^= k;
+        a = (Math.imul((a << 13) | (a >>> 19), 5) + 0xe6546b64) | 0;
+        b ^= k;
+        b = (Math.imul((b << 17) | (b >>> 15), 0x85ebca6b) + 0x7feb352d) | 0;
+        if (last) break;
       }
-      // A separator, so "item AB + patron C" and "item A + patron BC" differ.
-      a = Math.imul(a, 0x01000193);
-      b = Math.imul(b ^ 0xff, 0x5bd1e995);
     }
     // The patron's end, not the raw length: an unpadded return and a padded one are the same transaction.
     const end = Math.max(length, PATRON_AT);
@@ -471,7 +606,12 @@ export class LineChecker {
       seen.firstFile === this.fileIndex
         ? `line ${seen.firstLine}`
         : `${this.options.files?.[seen.firstFile] ?? `file ${seen.firstFile + 1}`}:${seen.firstLine} (the same file given twice?)`;
-    this.problem('duplicate', `same transaction as ${where}: same time, action, item and patron`);
+    const message = `same transaction as ${where}: same time, action, item and patron`;
+    if (this.options.duplicate) {
+      this.options.duplicate({ file: this.file, line: this.counts.lines, code: 'duplicate', message });
+    } else {
+      this.problem('duplicate', message);
+    }
   }
 }
 
@@ -500,6 +640,15 @@ export class ProblemLog<F extends { code: string } = Problem> {
     if (n <= 0) return;
     this.total += n;
     this.totals.set(code, (this.totals.get(code) ?? 0) + n);
+  }
+
+  /**
+   * Adds the findings of `other` (kept with the same perKind) as if they were added here one by one,
+   * after the ones here: its shown findings in order, then the count of those it left out. O(shown).
+   */
+  append(other: ProblemLog<F>): void {
+    for (const finding of other.shown) this.add(finding);
+    for (const [code, count] of other.totals) this.count(code, count - Math.min(count, other.perKind));
   }
 
   /** Codes with problems not shown, and how many of each. */
