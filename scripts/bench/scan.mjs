@@ -11,7 +11,7 @@
  * - a burst (none may be lost) and its rate; a flooding scanner beside a healthy one.
  * Runnable alone: node scripts/bench/scan.mjs [--quick]
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   createWriteStream,
   existsSync,
@@ -375,7 +375,9 @@ export function figure(name, value, unit, floor, floorName, target, note, ok) {
 export async function measure({ quick, dir, log }) {
   execFileSync('which', ['socat']);
   const figures = [...(await latency({ quick, dir, log }))];
+  const hasValgrind = spawnSync('which', ['valgrind']).status === 0;
   if (quick) log('instructions per scan: full runs only (valgrind takes a minute to start node)');
+  else if (!hasValgrind) log('instructions per scan: skipped, needs valgrind (apt-get install valgrind)');
   else {
     // JIT and the heap settle over the first scans: a thousand of them warm up.
     const warm = 1000;
