@@ -10,17 +10,7 @@
  * Runs alone too: `node scripts/bench/start.mjs [--quick]`. Needs socat (and `script`, util-linux).
  */
 import { spawn, execFileSync } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -253,24 +243,6 @@ export async function measure({ quick, dir, log }) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const dir = mkdtempSync(path.join(process.env.BENCH_DIR ?? tmpdir(), 'offcirc-bench-start-'));
-  try {
-    const figures = await measure({
-      quick: process.argv.includes('--quick'),
-      dir,
-      log: (line) => console.error(line),
-    });
-    for (const f of figures) {
-      const ratio = f.floor ? f.value / f.floor : undefined;
-      console.log(
-        `${f.name.padEnd(44)} ${f.value.toFixed(1).padStart(8)} ${f.unit}` +
-          (ratio === undefined
-            ? `   ${f.note ?? ''}`
-            : `   floor ${f.floor.toFixed(1)} ${f.unit} (${f.floorName})   ${ratio.toFixed(2)}x` +
-              `  target ≤${f.target}x ${ratio <= f.target ? 'met' : 'MISSED'}`),
-      );
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const { runAlone } = await import('./report.mjs');
+  await runAlone(measure);
 }
