@@ -232,7 +232,7 @@ try {
     journal: { path: '', today: 0 },
   };
   const t0 = Date.now();
-  for (const f of forwarders) f.start(view);
+  for (const f of forwarders) f.start(() => view);
   for (;;) {
     const { rows } = await admin.query('SELECT count(*)::int AS n FROM offcirc.lines');
     if (rows[0].n >= total) break;
