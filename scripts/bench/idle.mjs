@@ -10,10 +10,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { figure, startProcess, startPty } from './scan.mjs';
+import { figure, sleep, startPty } from './common.mjs';
+import { startProcess } from './scan.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const sleep = (t) => new Promise((r) => setTimeout(r, t));
 const TICKS = 100; // USER_HZ: /proc/PID/stat counts CPU time in 1/100 s on Linux
 
 /** CPU milliseconds (user + system) and context switches of every thread of `pid` so far. */
@@ -70,7 +70,7 @@ async function headless({ seconds, settle, dir }) {
   ]);
   floor.kill();
   await daemon.stop();
-  pty.socat.kill();
+  pty.stop();
   return { floorIdle, daemonIdle };
 }
 
@@ -105,7 +105,7 @@ async function screen({ seconds, settle, dir }) {
     return { ...idle, bytesPerMin };
   } finally {
     tmux('kill-server');
-    pty.socat.kill();
+    pty.stop();
   }
 }
 

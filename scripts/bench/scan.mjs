@@ -12,47 +12,21 @@
  * Runnable alone: node scripts/bench/scan.mjs [--quick]
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import {
-  createWriteStream,
-  existsSync,
-  openSync,
-  closeSync,
-  readFileSync,
-  readdirSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import { createWriteStream, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { mod10CheckDigit } from '../../dist/barcode/checkdigit.js';
+import { figure, quantile, sleep, startPty } from './common.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const FLOOR = path.join(ROOT, 'scripts', 'bench', 'floor-station.mjs');
 const PATRON = '21234000000018';
-const sleep = (t) => new Promise((r) => setTimeout(r, t));
 const ms = (ns) => Number(ns) / 1e6;
-export const quantile = (values, q) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-};
 
 /** A valid 14-digit item barcode for sequence number n (offcirc's own check digit, from the build). */
 export const item = (n) => {
   const body = `31234${String(n).padStart(8, '0')}`;
   return body + mod10CheckDigit(body);
 };
-
-export async function startPty(dir, name) {
-  const a = path.join(dir, `${name}-scanner`);
-  const b = path.join(dir, `${name}-host`);
-  const socat = spawn('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' });
-  for (let i = 0; i < 300 && !(existsSync(a) && existsSync(b)); i++) await sleep(10);
-  return { socat, scannerPath: a, hostPath: b, host: openSync(b, 'w') };
-}
-
-function stopPty(pty) {
-  closeSync(pty.host);
-  pty.socat.kill();
-}
 
 /**
  * Starts `which` ('floor' or 'offcirc') reading `pty` and journaling to `journal`; `wrap` puts a command
@@ -220,8 +194,8 @@ async function latency({ quick, dir, log }) {
   }
   await floor.stop();
   await daemon.stop();
-  stopPty(floorPty);
-  stopPty(daemonPty);
+  floorPty.stop();
+  daemonPty.stop();
   log(`latency: ${d.length} scans each, alternating rounds of ${perRound}`);
   return [
     figure('scan → durable → event, median', quantile(d, 0.5), 'ms', quantile(f, 0.5), 'floor process', 1.3),
@@ -243,7 +217,7 @@ export async function instructionsPerScan(which, dir, warm, window, extra = [], 
   await timedScans(started, pty, 10_000, window);
   execFileSync('callgrind_control', ['-d', String(started.pid)], { stdio: 'ignore' });
   await started.stop();
-  stopPty(pty);
+  pty.stop();
   // The dump's "summary:" is the instructions executed since the zeroing; with --separate-threads there
   // is a dump per thread (the event loop, and V8's workers: garbage collection, compiling), all counted.
   const prefix = `callgrind-${which}.${started.pid}.1`;
@@ -273,7 +247,7 @@ async function memory({ quick, dir, log }) {
     const lost = burst - (started.transactions() - before);
     results[which] = { afterSteady, afterBurst, settled, peak: status(started.pid, 'VmHWM'), burstMs, lost };
     await started.stop();
-    stopPty(pty);
+    pty.stop();
   }
   const { floor, offcirc } = results;
   log(
@@ -344,8 +318,8 @@ async function flood({ quick, dir, log }) {
   const peak = status(daemon.pid, 'VmHWM');
   yes.kill('SIGKILL');
   await daemon.stop();
-  stopPty(healthy);
-  stopPty(stuck);
+  healthy.stop();
+  stuck.stop();
   log(`flood: ${seconds} s of "1234" lines from one scanner; ${during.length} loans from the other`);
   return [
     figure(
@@ -366,10 +340,6 @@ function folderBytes(folder) {
   } catch {
     return 0;
   }
-}
-
-export function figure(name, value, unit, floor, floorName, target, note, ok) {
-  return { name, value, unit, floor, floorName, target, note, ...(ok === false && { failed: true }) };
 }
 
 export async function measure({ quick, dir, log }) {

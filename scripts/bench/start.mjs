@@ -13,15 +13,10 @@ import { spawn, execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, startPty } from './common.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = path.join(ROOT, 'bin', 'offcirc.js');
-const sleep = (t) => new Promise((r) => setTimeout(r, t));
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const elapsedMs = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 
 /** Wall time of one child from spawn to exit, its output discarded. */
@@ -80,25 +75,6 @@ async function alternate(n, runs) {
   return times.map(median);
 }
 
-async function startPty(dir) {
-  const a = path.join(dir, 'scanner');
-  const b = path.join(dir, 'host');
-  const socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], {
-    stdio: 'ignore',
-  });
-  for (let i = 0; i < 200 && !(existsSync(a) && existsSync(b)); i++) await sleep(10);
-  if (!existsSync(a)) throw new Error('socat made no pty pair');
-  // Hold the host end open: without a reader attached a pty may report a hang-up when the daemon closes.
-  const host = openSync(b, 'w');
-  return {
-    scannerPath: a,
-    stop: () => {
-      closeSync(host);
-      socat.kill();
-    },
-  };
-}
-
 /**
  * `lines` fixed valid loan lines dated 2025 (so no "today" work), written 1 MiB at a time: about 109
  * bytes a line, 1.1 GB for 10M.
@@ -146,7 +122,7 @@ export async function measure({ quick, dir, log }) {
     );
   }
 
-  const pty = await startPty(dir);
+  const pty = await startPty(dir, 'start');
   try {
     const config = path.join(dir, 'offcirc.json');
     writeFileSync(
