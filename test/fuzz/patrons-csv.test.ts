@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CsvReader, csvField, type CsvProblem, type CsvRecord } from '../../src/patrons/csv.js';
-import { fuzzRuns } from './runs.js';
+import { cut, fuzzRuns } from './runs.js';
 
 function read(chunks: string[]): { records: CsvRecord[]; problems: CsvProblem[] } {
   const records: CsvRecord[] = [];
@@ -23,19 +23,6 @@ function read(chunks: string[]): { records: CsvRecord[]; problems: CsvProblem[] 
     (p) => problems.push(p),
   );
   return { records, problems };
-}
-
-/** Cuts `text` at the given fractions. */
-function cut(text: string, at: number[]): string[] {
-  const points = [...new Set(at.map((f) => Math.floor(f * text.length)))].sort((a, b) => a - b);
-  const out: string[] = [];
-  let from = 0;
-  for (const p of points) {
-    out.push(text.slice(from, p));
-    from = p;
-  }
-  out.push(text.slice(from));
-  return out;
 }
 
 const field = fc.string({

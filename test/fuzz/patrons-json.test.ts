@@ -6,25 +6,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JsonArraySplitter } from '../../src/patrons/json-array.js';
-import { fuzzRuns } from './runs.js';
+import { cut, fuzzRuns } from './runs.js';
 
 function split(chunks: string[]): { elements: unknown[]; problem: string | undefined } {
   const elements: unknown[] = [];
   const splitter = new JsonArraySplitter();
   for (const chunk of chunks) splitter.push(chunk, (text) => elements.push(JSON.parse(text)));
   return { elements, problem: splitter.end() };
-}
-
-function cut(text: string, at: number[]): string[] {
-  const points = [...new Set(at.map((f) => Math.floor(f * text.length)))].sort((a, b) => a - b);
-  const out: string[] = [];
-  let from = 0;
-  for (const p of points) {
-    out.push(text.slice(from, p));
-    from = p;
-  }
-  out.push(text.slice(from));
-  return out;
 }
 
 describe('fuzz: Alma users JSON', () => {
