@@ -60,6 +60,23 @@ const minute = fc
   )
   .filter((t) => t <= '202611301500');
 
+/** Checks `bytes` as one file through the splitter, as verify does: its problems, notes and line count. */
+function checkBytes(bytes: Uint8Array): { problems: Problem[]; notes: Note[]; lines: number } {
+  const problems: Problem[] = [];
+  const notes: Note[] = [];
+  const checker = new LineChecker({
+    file: 'f',
+    seen: new RecentTransactions(),
+    now: NOW,
+    report: (p) => problems.push(p),
+    note: (n) => notes.push(n),
+  });
+  const splitter = new LineSplitter((content, length, ending) => checker.check(content, length, ending));
+  splitter.push(bytes);
+  splitter.end();
+  return { problems, notes, lines: checker.finish().lines };
+}
+
 describe('OffCirc.dat parsers under fuzzing', () => {
   it('LineSplitter: whatever the bytes and chunking, the lines and endings put back give the bytes', () => {
     fc.assert(
@@ -85,21 +102,7 @@ describe('OffCirc.dat parsers under fuzzing', () => {
   it('LineChecker: never throws on any bytes, and reports only known codes, each at a real line', () => {
     fc.assert(
       fc.property(looksLikeIt, (list) => {
-        const problems: Problem[] = [];
-        const notes: Note[] = [];
-        const checker = new LineChecker({
-          file: 'f',
-          seen: new RecentTransactions(),
-          now: NOW,
-          report: (p) => problems.push(p),
-          note: (n) => notes.push(n),
-        });
-        const splitter = new LineSplitter((content, length, ending) =>
-          checker.check(content, length, ending),
-        );
-        splitter.push(Uint8Array.from(list));
-        splitter.end();
-        const { lines } = checker.finish();
+        const { problems, notes, lines } = checkBytes(Uint8Array.from(list));
         for (const p of problems) {
           expect(PROBLEM_CODES).toContain(p.code);
           expect(p.line).toBeGreaterThanOrEqual(1);
@@ -139,18 +142,7 @@ describe('OffCirc.dat parsers under fuzzing', () => {
             unpadded++;
           }
         }
-        const problems: Problem[] = [];
-        const notes: Note[] = [];
-        const checker = new LineChecker({
-          file: 'f',
-          seen: new RecentTransactions(),
-          now: NOW,
-          report: (p) => problems.push(p),
-          note: (n) => notes.push(n),
-        });
-        const splitter = new LineSplitter((content, length, e) => checker.check(content, length, e));
-        splitter.push(Buffer.from(text, 'latin1'));
-        splitter.end();
+        const { problems, notes } = checkBytes(Buffer.from(text, 'latin1'));
         expect(problems).toEqual([]);
         expect(notes.filter((n) => n.code === 'unpadded')).toHaveLength(unpadded);
       }),
