@@ -38,14 +38,22 @@ export function readOnEventLoop(port: unknown): boolean {
     new Promise<void>((resolve, reject) =>
       port.poller.once('readable', (error) => (error ? reject(error) : resolve())),
     );
+  // A read that left bytes in the buffer's room drained the kernel's queue, so the next one waits for the
+  // poller first: trying at once would fail with EAGAIN, and every failed readSync builds an Error with a
+  // stack trace, once per scan.
+  let drained = false;
   port.read = async (buffer, offset, length) => {
+    if (drained) await readable();
     for (;;) {
       if (!port.isOpen || port.fd === null)
         // What serialport's stream takes as "closed while reading": it stops reading, quietly.
         throw Object.assign(new Error('Port is not open'), { canceled: true });
       try {
         const bytesRead = readSync(port.fd, buffer, offset, length, null);
-        if (bytesRead > 0) return { buffer, bytesRead };
+        if (bytesRead > 0) {
+          drained = bytesRead < length;
+          return { buffer, bytesRead };
+        }
       } catch (error) {
         if (!TRY_AGAIN.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
       }
