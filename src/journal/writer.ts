@@ -257,12 +257,15 @@ export class JournalWriter {
       return;
     }
     try {
+      // The path names our open file (same device and inode), so its size is the file's: no fstat,
+      // unless a failed line was just cut off.
+      let size = onDisk.size;
       if (this.cutBackTo !== undefined) {
         await handle.truncate(this.cutBackTo);
         await handle.datasync();
         this.cutBackTo = undefined;
+        size = fstatSync(handle.fd).size;
       }
-      const size = fstatSync(handle.fd).size;
       if (size === this.size) return;
       this.options.log(
         'warn',
