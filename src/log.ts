@@ -66,13 +66,38 @@ const NEVER_COLLAPSED = new Set(['transaction']);
 /** Alike only with the same message: a session's names its (masked) patron, and another patron is news. */
 const EXACT = new Set(['session']);
 
+/**
+ * `new Date(at).toISOString()`, keeping the UTC minute's "YYYY-MM-DDTHH:MM:" so the records of one minute
+ * cost two numbers, not a date's formatting each (which was a twentieth of a scan's instructions).
+ */
+export function isoTimestamps(): (at: number) => string {
+  let minute = NaN;
+  let prefix = '';
+  return (time) => {
+    const at = Math.trunc(time); // as Date does with a fraction of a millisecond
+    const within = at - minute;
+    if (!(within >= 0 && within < 60_000)) {
+      const iso = new Date(at).toISOString(); // throws, as before, for a time that is no date
+      // Years beyond 0000–9999 are written with a sign and six digits: not kept.
+      if (iso.length !== 24) return iso;
+      minute = at - (((at % 60_000) + 60_000) % 60_000);
+      prefix = iso.slice(0, 17);
+      return iso;
+    }
+    const ms = within % 1000;
+    const seconds = (within - ms) / 1000;
+    return `${prefix}${seconds < 10 ? '0' : ''}${seconds}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
+  };
+}
+
 export function createLogger(options: LoggerOptions): StationLogger {
   const threshold = LEVELS[options.level];
   const now = options.now ?? Date.now;
+  const iso = isoTimestamps();
   /** The record as one JSON line. */
   const format = ({ level, message, fields }: Collapsible): string => {
     const text = message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}…` : message;
-    const timestamp = new Date(now()).toISOString();
+    const timestamp = iso(now());
     try {
       return JSON.stringify({ level, message: text, station: options.station, ...fields, timestamp });
     } catch {

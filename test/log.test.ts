@@ -4,7 +4,9 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { createLogger, eventRecord } from '../src/log.js';
+import fc from 'fast-check';
+import { createLogger, eventRecord, isoTimestamps } from '../src/log.js';
+import { fuzzRuns } from './fuzz/runs.js';
 import { describeNeeding } from './helpers/needs.js';
 import { smallDiskProblem } from './helpers/small-disk.js';
 import { bundleFixture } from './helpers/ts-child.js';
@@ -191,5 +193,34 @@ describeNeeding(smallDiskProblem(), 'the station log on a full disk', () => {
       await bundle.dispose();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('isoTimestamps: the records of one minute share its prefix', () => {
+  const sameAsDate = (times: number[]) => {
+    const iso = isoTimestamps();
+    for (const at of times) expect(iso(at)).toBe(new Date(at).toISOString());
+  };
+
+  it('writes every time as Date#toISOString does: minutes, seconds, milliseconds, years and fractions', () => {
+    const at = Date.UTC(2026, 11, 2, 14, 59, 59, 999);
+    sameAsDate([at, at - 59_999, at + 1, at + 1, at + 60_001, at - 1, at + 0.7, at - 60_000 * 60 * 24 * 400]);
+    sameAsDate([-1, 0, -60_000, -59_999.5, 1_000, Date.UTC(9999, 11, 31, 23, 59, 59, 999)]);
+    sameAsDate([Date.UTC(10000, 0, 1), Date.UTC(10000, 0, 1) + 5, Date.UTC(-1, 0, 1) + 7]);
+    expect(() => isoTimestamps()(NaN)).toThrow(RangeError);
+  });
+
+  it('agrees with Date#toISOString on any sequence of times, forward, backward or far apart', () => {
+    const time = fc.oneof(
+      fc.integer({ min: -8.64e15, max: 8.64e15 }),
+      fc.integer({ min: 1.7e12, max: 1.7e12 + 600_000 }),
+      fc.double({ min: 1.7e12, max: 1.7e12 + 600_000, noNaN: true }),
+    );
+    fc.assert(
+      fc.property(fc.array(time, { maxLength: 50 }), (times) => sameAsDate(times)),
+      {
+        numRuns: fuzzRuns(300),
+      },
+    );
   });
 });
