@@ -37,15 +37,22 @@ const sha256 = (...parts: string[]): string => {
 export const cacheFileFor = (folder: string, file: string | undefined): string =>
   path.join(folder, `config-${sha256(file ?? '(built-in)').slice(0, 24)}.json`);
 
-/** Whether this user alone owns and may write the folder (else someone else could plant a result). */
+/**
+ * Whether this user alone owns and may write the folder (else someone else could plant a result); false
+ * too when it can't be looked at (another user's cache folder: EACCES).
+ */
 function ownFolder(folder: string): boolean {
-  const stats = lstatSync(folder, { throwIfNoEntry: false });
-  return (
-    stats !== undefined &&
-    stats.isDirectory() &&
-    stats.uid === process.getuid?.() &&
-    (stats.mode & 0o022) === 0
-  );
+  try {
+    const stats = lstatSync(folder, { throwIfNoEntry: false });
+    return (
+      stats !== undefined &&
+      stats.isDirectory() &&
+      stats.uid === process.getuid?.() &&
+      (stats.mode & 0o022) === 0
+    );
+  } catch {
+    return false;
+  }
 }
 
 /** The kept config for `key`, or undefined when there is none to believe. */

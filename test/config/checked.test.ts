@@ -96,6 +96,13 @@ describe('loadCheckedConfig', () => {
     expect(readdirSync(folder)).toEqual([]);
   });
 
+  it("starts without the cache where its folder can't even be looked at", async () => {
+    const { file, env, dir } = setUp();
+    writeFileSync(path.join(dir, 'cache'), 'a file where the cache folder should be');
+    const loaded = await loadCheckedConfig({ config: file }, 'b', env);
+    expect(loaded.config.station).toBe('front-desk-1');
+  });
+
   it('keeps nothing without a build identity (code not built by scripts/bundle.mjs)', async () => {
     const { file, env, dir } = setUp();
     await loadCheckedConfig({ config: file }, undefined, env);
