@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// Thin launcher: the compiled CLI lives in dist/ (npm run build). `--version` and `--help` are answered
-// first without it (dist/quick.js): the command line parser and every command cost them more than node.
+// Thin launcher: the compiled CLI lives in dist/ (npm run build), bundled into dist/bundle/ (a few dozen
+// files to load instead of ~170 modules: scripts/bundle.mjs). `--version` and `--help` are answered first
+// without it (dist/quick.js): the command line parser and every command cost them more than node.
 import { quickAnswer } from '../dist/quick.js';
 
 const answer = quickAnswer(process.argv.slice(2), process.stdout.isTTY ? process.stdout.columns : undefined);
 if (answer !== undefined) process.stdout.write(answer);
 else
-  import('../dist/cli.js').then(
+  import('../dist/bundle/cli.js').then(
     ({ main }) =>
       main(process.argv).then(
         // Exit explicitly: standard input or a closed scanner may still hold the event loop open, and

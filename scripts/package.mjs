@@ -80,6 +80,9 @@ function seaPlugin(addons) {
   return {
     name: 'offcirc-sea',
     setup(b) {
+      // bin/offcirc.js runs dist/bundle/ (an ES module bundle of its own); the executable bundles the
+      // same code from the tsc output it was made from.
+      b.onResolve({ filter: /^\.\.\/dist\/bundle\/cli\.js$/ }, () => ({ path: path.join(DIST, 'cli.js') }));
       // yoga-layout as Ink resolves it, with its parts found from there (its exports hide them).
       b.onResolve({ filter: /^yoga-layout$/ }, async (args) => {
         if (!yogaParts) {

@@ -7,12 +7,16 @@
  * module it loads); each entry is a few lines and does no work of its own.
  */
 import { Command, CommanderError, Option } from 'commander';
-import type { ConfigError, LoadedConfig } from './config/load.js';
+import type { ConfigError, LoadedConfig } from './config/file.js';
 import { packageVersion } from './version.js';
 
 import { EXIT, type Io } from './exit.js';
 
 export { EXIT, type Io };
+
+/** The identity of this build, set by scripts/bundle.mjs (esbuild `define`); absent in tsc's dist/. */
+declare const OFFCIRC_BUILD: string | undefined;
+const BUILD = typeof OFFCIRC_BUILD === 'string' ? OFFCIRC_BUILD : undefined;
 
 const processIo: Io = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
@@ -34,18 +38,23 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 
-  /** Loads the config for commands that need it, reporting a bad one; undefined when bad. */
   /**
    * Loads the config for commands that need it, reporting a bad one; undefined when bad. Imported here,
-   * not at the top: zod and the schema cost more than `--version` and `--help` should.
+   * not at the top: zod and the schema cost more than `--version` and `--help` should. `kept`: a config
+   * this build already checked is taken as checked (config/checked.ts), for `run`'s start.
    */
-  const configFor = async (options: {
-    config?: string;
-    journal?: string;
-  }): Promise<LoadedConfig | undefined> => {
-    const { ConfigError, loadConfig } = await import('./config/load.js');
+  const configFor = async (
+    options: { config?: string; journal?: string },
+    kept = false,
+  ): Promise<LoadedConfig | undefined> => {
+    const [{ ConfigError }, { loadCheckedConfig }] = await Promise.all([
+      import('./config/file.js'),
+      import('./config/checked.js'),
+    ]);
     try {
-      return loadConfig(options);
+      return kept
+        ? await loadCheckedConfig(options, BUILD)
+        : (await import('./config/load.js')).loadConfig(options);
     } catch (error) {
       if (error instanceof ConfigError) {
         setExit(reportConfigError(error, io));
@@ -82,7 +91,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         // The station's code loads while the config is read and checked: its file reads overlap.
         const station = import('./run.js');
         station.catch(() => undefined); // a failure surfaces at the await below, if it comes to it
-        const loaded = await configFor(options);
+        const loaded = await configFor(options, true);
         if (!loaded) return;
         const { runStation } = await station;
         setExit(

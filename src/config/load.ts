@@ -2,47 +2,18 @@
  * Finding, reading and validating the config file. Every problem comes back as
  * "path: what is wrong, what is expected", all of them at once, before anything starts.
  */
-import { closeSync, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import path from 'node:path';
 import type { z } from 'zod';
 import { findJsonSyntaxError } from './json-syntax.js';
 import { configSchema, show, type Config } from './schema.js';
+import { ConfigError, findConfigFile, placeConfig, readConfigFile, type LoadedConfig } from './file.js';
 
-export class ConfigError extends Error {
-  constructor(
-    readonly file: string | undefined,
-    readonly problems: string[],
-  ) {
-    super(`${file ?? 'built-in config'}: ${problems.length} problem(s)\n  ${problems.join('\n  ')}`);
-  }
-}
-
-export interface LoadedConfig {
-  config: Config;
-  /** The file it came from, or undefined for the built-in defaults. */
-  file: string | undefined;
-  /** Absolute journal path after --journal, the config and the platform default. */
-  journalPath: string;
-}
-
-/** Where Alma's own Windows utility keeps the file, and the same folders under the home elsewhere. */
-export function defaultJournalPath(platform = process.platform, home = homedir()): string {
-  if (platform === 'win32') return 'C:\\Alma Offline Circulation\\OffCirc\\files\\OffCirc.dat';
-  return path.join(home, 'Alma Offline Circulation', 'OffCirc', 'files', 'OffCirc.dat');
-}
-
-/** --config FILE, else $OFFCIRC_CONFIG, else config/offcirc.json where it exists, else none. */
-export function findConfigFile(
-  explicit: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-  cwd = process.cwd(),
-): string | undefined {
-  if (explicit) return path.resolve(cwd, explicit);
-  if (env.OFFCIRC_CONFIG) return path.resolve(cwd, env.OFFCIRC_CONFIG);
-  const local = path.resolve(cwd, 'config', 'offcirc.json');
-  return existsSync(local) ? local : undefined;
-}
+export {
+  ConfigError,
+  defaultJournalPath,
+  findConfigFile,
+  MAX_CONFIG_BYTES,
+  type LoadedConfig,
+} from './file.js';
 
 /** A key that reads plainly after a dot; any other key (spaces, colons, line breaks) is quoted. */
 const PLAIN_KEY = /^[A-Za-z_$][\w$-]*$/;
@@ -194,50 +165,6 @@ export function validateConfig(raw: unknown): { config: Config } | { problems: s
   return { problems: [...new Set([...problems, ...deviceListProblems(raw)])] };
 }
 
-/** A config file is a few KiB; more is a wrong file (a journal, a log, /dev/zero), refused unread. */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
-
-/** Why a file can't be read, in words rather than an errno code. */
-function unreadable(error: NodeJS.ErrnoException): string {
-  switch (error.code) {
-    case 'ENOENT':
-      return 'no such file, expected the path of an existing JSON file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied, expected a file this user may read';
-    case 'EISDIR':
-      return 'a folder, not a file, expected the path of a JSON file';
-    case 'ENOTDIR':
-      return 'a part of the path is a file, not a folder, expected the path of a JSON file';
-    case 'ELOOP':
-      return 'a loop of symbolic links, expected the path of a JSON file';
-    default:
-      return `can't be read (${error.message}), expected a readable JSON file`;
-  }
-}
-
-/** The text of a config file, or the one problem that stops it being read. */
-function readConfigFile(file: string): string {
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, 'r');
-    const stat = fstatSync(fd);
-    if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    if (!stat.isFile())
-      throw new ConfigError(file, ['(file): not a regular file (a device or a pipe), expected a JSON file']);
-    if (stat.size > MAX_CONFIG_BYTES)
-      throw new ConfigError(file, [
-        `(file): ${stat.size} bytes, expected a config file of at most ${MAX_CONFIG_BYTES} bytes`,
-      ]);
-    return readFileSync(fd, 'utf8');
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(file, [`(file): ${unreadable(error as NodeJS.ErrnoException)}`]);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
 /** Reads a config file's text into a config, or throws ConfigError with every problem. */
 export function parseConfigText(textContent: string, file: string | undefined): Config {
   let raw: unknown;
@@ -260,32 +187,12 @@ export function parseConfigText(textContent: string, file: string | undefined): 
   return result.config;
 }
 
-/** Resolves a path from the config against the config file's folder, as a technician would read it. */
-function resolveFrom(file: string | undefined, p: string): string {
-  return path.resolve(file ? path.dirname(file) : process.cwd(), p);
-}
-
 /**
  * Loads the config the command line asks for. Throws ConfigError (with every problem) on a bad file;
  * a file named explicitly that can't be read is a problem too.
  */
 export function loadConfig(options: { config?: string; journal?: string }, env = process.env): LoadedConfig {
   const file = findConfigFile(options.config, env);
-  let config: Config;
-  if (file === undefined) {
-    config = parseConfigText('{}', undefined);
-  } else {
-    config = parseConfigText(readConfigFile(file), file);
-  }
-  const journalPath = options.journal
-    ? path.resolve(options.journal)
-    : config.journal.path
-      ? resolveFrom(file, config.journal.path)
-      : defaultJournalPath();
-  for (const d of config.devices) if (d.type === 'replay') d.file = resolveFrom(file, d.file);
-  if (config.logging.dir) config.logging.dir = resolveFrom(file, config.logging.dir);
-  if (config.patrons.list) config.patrons.list = resolveFrom(file, config.patrons.list);
-  if (config.forward?.passwordFile)
-    config.forward.passwordFile = resolveFrom(file, config.forward.passwordFile);
-  return { config, file, journalPath };
+  const config = parseConfigText(file === undefined ? '{}' : readConfigFile(file), file);
+  return placeConfig(config, file, options.journal);
 }

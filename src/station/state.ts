@@ -5,9 +5,11 @@
  */
 import { Low, type Adapter } from 'lowdb';
 import { lstatSync, renameSync } from 'node:fs';
-import { z } from 'zod';
 import { openRead, replaceFile } from '../safe-file.js';
 import type { Log } from '../log.js';
+import { checkState, type StationState } from './state-check.js';
+
+export type { StationState };
 
 /**
  * lowdb's JSON adapter, with offcirc's safe files: read without following a link, written through a new
@@ -36,19 +38,6 @@ class SafeJsonFile<T> implements Adapter<T> {
     return replaceFile(this.file, JSON.stringify(data, null, 2));
   }
 }
-
-const stateSchema = z.object({
-  mode: z.enum(['loan', 'return']).optional(),
-  today: z.object({
-    day: z.string(),
-    loans: z.number().int().min(0),
-    returns: z.number().int().min(0),
-    rejections: z.number().int().min(0),
-  }),
-  rotations: z.array(z.object({ file: z.string(), lines: z.number().int().min(0), at: z.string() })),
-});
-
-export type StationState = z.infer<typeof stateSchema>;
 
 /** The local calendar day of `at`, as YYYY-MM-DD. */
 export function localDate(at: number): string {
@@ -83,7 +72,7 @@ export class StateStore {
     const db = new Low<StationState>(new SafeJsonFile<StationState>(this.file), fresh(this.now()));
     try {
       await db.read();
-      db.data = stateSchema.parse(db.data);
+      db.data = checkState(db.data);
     } catch (error) {
       const aside = `${this.file}.corrupt-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}`;
       // rename moves a link or special file aside without opening it.
