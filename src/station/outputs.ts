@@ -6,7 +6,7 @@
 import type { KioskEvent } from '../kiosk/events.js';
 import type { Log, StationLogger } from '../log.js';
 import type { ScanSource, StationEvent, StationOutput } from './ports.js';
-import type { StateStore } from './state.js';
+import { COUNTS_SAVE_DELAY_MS, type StateStore } from './state.js';
 import type { StationFeed, StationView } from './view.js';
 
 const KIOSK_EVENTS = new Set<string>([
@@ -75,8 +75,11 @@ export class StateOutput implements StationOutput {
 
   onEvent(event: StationEvent): void {
     if (event.type === 'transaction')
-      this.state.update((s) => (event.transaction.kind === 'loan' ? s.today.loans++ : s.today.returns++));
-    else if (event.type === 'rejected') this.state.update((s) => s.today.rejections++);
+      this.state.update(
+        (s) => (event.transaction.kind === 'loan' ? s.today.loans++ : s.today.returns++),
+        COUNTS_SAVE_DELAY_MS,
+      );
+    else if (event.type === 'rejected') this.state.update((s) => s.today.rejections++, COUNTS_SAVE_DELAY_MS);
     else if (event.type === 'mode' && this.state.state.mode !== event.mode)
       this.state.update((s) => (s.mode = event.mode));
     else if (event.type === 'rotated') this.state.recordRotation(event);

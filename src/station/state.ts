@@ -53,6 +53,13 @@ const fresh = (now: number): StationState => ({
 /** How long a change waits before it is saved, gathering the changes of a burst into one write. */
 const SAVE_DELAY_MS = 1000;
 
+/**
+ * How long a change of today's counts alone may wait: they are for staff reading the file (the screen's
+ * count comes from the journal), and saving them within the second cost a file, an fsync and a rename
+ * per scan at a kiosk's pace (more than the scan's own work). A stop saves them at once.
+ */
+export const COUNTS_SAVE_DELAY_MS = 60_000;
+
 /** How many rotations the history keeps: enough for months of daily rotation, small enough to read at once. */
 const ROTATIONS_KEPT = 500;
 
@@ -60,6 +67,8 @@ export class StateStore {
   private db: Low<StationState> | undefined;
   private writing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  /** When the waiting save is due (performance.now()). */
+  private due = 0;
 
   constructor(
     readonly file: string,
@@ -100,12 +109,12 @@ export class StateStore {
   }
 
   /** Changes the state and saves it soon; writes are coalesced and never block lending. */
-  update(change: (state: StationState) => void): void {
+  update(change: (state: StationState) => void, withinMs = SAVE_DELAY_MS): void {
     const state = this.state;
     change(state);
     if (state.rotations.length > ROTATIONS_KEPT)
       state.rotations.splice(0, state.rotations.length - ROTATIONS_KEPT);
-    this.save();
+    this.save(withinMs);
   }
 
   /** Notes a rotation in the history (the file handed to the outbox and its line count). */
@@ -125,13 +134,21 @@ export class StateStore {
     await this.writing;
   }
 
-  /** At most one save a second: counts change with every scan, and the journal's writes come first. */
-  private save(): void {
-    if (this.timer) return;
+  /**
+   * One save for the changes of the next `withinMs` (a second for the mode, a minute for the counts):
+   * the journal's writes come first. A sooner change brings a waiting save forward.
+   */
+  private save(withinMs: number): void {
+    const due = performance.now() + withinMs;
+    if (this.timer) {
+      if (this.due <= due) return;
+      clearTimeout(this.timer);
+    }
+    this.due = due;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.write();
-    }, SAVE_DELAY_MS);
+    }, withinMs);
     this.timer.unref();
   }
 

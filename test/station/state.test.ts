@@ -1,16 +1,18 @@
 /** The state file against links planted where it is written, and its mode under umask 000. */
 import {
+  existsSync,
   lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StateStore } from '../../src/station/state.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { COUNTS_SAVE_DELAY_MS, StateStore } from '../../src/station/state.js';
 import { removeFolder, tempFolder } from '../journal/fixtures/helpers.js';
 
 let dir: string;
@@ -79,5 +81,50 @@ describe('state file', () => {
     store.update((s) => (s.mode = 'loan'));
     await store.stop();
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('when the state file is saved', () => {
+  afterEach(() => void vi.useRealTimers());
+
+  /** The file's contents once the save started by the timers has reached the disk. */
+  const saved = async (): Promise<unknown> => {
+    for (let i = 0; i < 2000; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      try {
+        return JSON.parse(readFileSync(file, 'utf8'));
+      } catch {
+        // not written yet
+      }
+    }
+    throw new Error('the state file was not written');
+  };
+
+  it("today's counts within a minute, the mode within a second (bringing the counts with it), everything at a stop", async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const store = new StateStore(file, log);
+    await store.start();
+    const count = () => store.update((s) => s.today.loans++, COUNTS_SAVE_DELAY_MS);
+
+    count();
+    vi.advanceTimersByTime(COUNTS_SAVE_DELAY_MS - 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(existsSync(file)).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(await saved()).toMatchObject({ today: { loans: 1 } });
+    rmSync(file);
+
+    count();
+    vi.advanceTimersByTime(5_000);
+    store.update((s) => (s.mode = 'return'));
+    vi.advanceTimersByTime(999);
+    expect(existsSync(file)).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(await saved()).toMatchObject({ mode: 'return', today: { loans: 2 } });
+    rmSync(file);
+
+    count();
+    await store.stop();
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ today: { loans: 3 } });
   });
 });
