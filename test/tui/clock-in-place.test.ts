@@ -71,7 +71,7 @@ async function start() {
 function whereIn(frame: string, text: string): { row: number; column: number } {
   const lines = frame.replace(ESCAPES, '').split('\n');
   const row = lines.findIndex((line) => line.includes(text));
-  return { row: row + 1, column: lines[row].indexOf(text) + 1 };
+  return { row: row + 1, column: (lines[row] ?? '').indexOf(text) + 1 };
 }
 
 describe('the idle minute on a terminal', () => {
