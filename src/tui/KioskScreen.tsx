@@ -1,17 +1,18 @@
 /**
  * The kiosk screen: a view of the station's feed that turns keys into station commands. It keeps only view
  * state (the last decision and its time, the PIN prompt, the terminal size) and writes nothing but the
- * terminal: the screen itself and the bell on a rejection.
+ * terminal: the screen itself, the bell on a rejection and, on an idle minute, the clock alone.
  */
 import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { Box, useApp, useStdout } from 'ink';
+import { Box, type DOMElement, useApp, useStdout } from 'ink';
 import type { Config } from '../config/schema.js';
 import { verifyPin } from '../config/pin.js';
 import type { StationControl, StationFeed } from '../station/view.js';
 import { initialInput, inputRules, type InputState, reduceKey } from './controls.js';
 import type { KeyAction } from './keys.js';
 import { chooseGlyphs } from './glyphs.js';
-import { noteEvent, screenModel, type Shown } from './screenModel.js';
+import { boldAt, onlyClockDiffers, placeOf } from './clockInPlace.js';
+import { noteEvent, screenModel, type ScreenModel, type Shown } from './screenModel.js';
 import { useSecondTick } from './useSecondTick.js';
 import { useTerminalKeys } from './useTerminalKeys.js';
 import { useTerminalSize } from './useTerminalSize.js';
@@ -33,7 +34,15 @@ export interface KioskScreenProps {
   now?: () => number;
   /** The terminal's TERM, which picks the symbols when config.screen.glyphs is "auto". */
   term?: string;
+  /**
+   * The frame starts at the terminal's top-left corner (runScreen's alternate screen): an idle minute that
+   * changes only the clock then writes the clock alone (clockInPlace.ts) instead of redrawing the frame.
+   */
+  frameAtTop?: boolean;
 }
+
+/** A frame rendered this recently may still be on its way to the terminal (Ink throttles its writes). */
+const FRAME_SETTLE_MS = 1000;
 
 export function KioskScreen({
   feed,
@@ -41,18 +50,44 @@ export function KioskScreen({
   config,
   now = Date.now,
   term = process.env.TERM,
+  frameAtTop = false,
 }: KioskScreenProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
   const size = useTerminalSize();
   // Whether the last frame had anything that changes by the second: the tick follows it.
   const [live, setLive] = useState(true);
-  useSecondTick(now, live);
   const [, redraw] = useReducer((n: number) => n + 1, 0);
   const shown = useRef<Shown>({});
   const input = useRef<InputState>(initialInput());
   const rules = useMemo(() => inputRules(config, verifyPin), [config]);
   const glyphs = chooseGlyphs(config.screen.glyphs, term);
+  // The last model rendered, when (by the wall clock, not `now`), and where its clock was laid out.
+  const drawn = useRef<{ model: ScreenModel; at: number }>(undefined);
+  const clock = useRef<DOMElement>(null);
+
+  // On an idle minute: when the model differs from the one drawn in nothing but the clock, write the
+  // clock alone; else (or where the frame's place on the terminal isn't known) re-render as usual.
+  const quietMinute = () => {
+    const last = drawn.current;
+    if (!frameAtTop || !last || Date.now() - last.at < FRAME_SETTLE_MS) return false;
+    const next = screenModel({
+      view: feed.view(),
+      shown: shown.current,
+      input: input.current,
+      now: now(),
+      config,
+      rules,
+      size,
+      glyphs,
+    });
+    const place = placeOf(clock.current);
+    if (!place || place.width !== next.status.clock.length || !onlyClockDiffers(last.model, next))
+      return false;
+    stdout.write(boldAt(place, next.status.clock));
+    return true;
+  };
+  useSecondTick(now, live, quietMinute);
 
   // A layout effect subscribes during the first, synchronous render: no event between render() and a
   // later effect turn is missed.
@@ -93,6 +128,7 @@ export function KioskScreen({
     glyphs,
   });
   useEffect(() => {
+    drawn.current = { model, at: Date.now() };
     if (model.live !== live) setLive(model.live);
   });
 
@@ -112,7 +148,7 @@ export function KioskScreen({
       )}
       <Box flexGrow={1} />
       <PinPrompt staff={model.staff} glyphs={glyphs} />
-      <StatusLine status={model.status} glyphs={glyphs} />
+      <StatusLine status={model.status} glyphs={glyphs} clockRef={clock} />
       <KeyLegend legend={model.legend} />
     </>
   );

@@ -42,6 +42,7 @@ export function runScreen(options: ScreenOptions): { waitUntilExit(): Promise<vo
       config={options.config}
       now={options.now}
       term={options.term}
+      frameAtTop={terminal}
     />,
     { stdin, stdout, exitOnCtrlC: false, patchConsole: options.patchConsole ?? true },
   );

@@ -2,14 +2,24 @@
  * For staff: each scanner's state in words (and the first problem's reason), the journal (file, today's
  * count, last write), outbox, station, clock.
  */
-import { Box, Text } from 'ink';
+import type { Ref } from 'react';
+import { Box, type DOMElement, Text } from 'ink';
 import type { Glyphs } from '../glyphs.js';
 import type { ScreenModel } from '../screenModel.js';
 
 /** Columns the last write keeps however narrow the line: "last write OK 14:02", or an error's start. */
 const LAST_WRITE_MIN = 32;
 
-export function StatusLine({ status, glyphs }: { status: ScreenModel['status']; glyphs: Glyphs }) {
+export function StatusLine({
+  status,
+  glyphs,
+  clockRef,
+}: {
+  status: ScreenModel['status'];
+  glyphs: Glyphs;
+  /** The clock's own box: where it was drawn, for redrawing the minute alone (clockInPlace.ts). */
+  clockRef?: Ref<DOMElement>;
+}) {
   const sep = ` ${glyphs.separator} `;
   const { journal } = status;
   return (
@@ -33,7 +43,9 @@ export function StatusLine({ status, glyphs }: { status: ScreenModel['status']; 
         </Box>
         <Box flexShrink={0} paddingLeft={1}>
           <Text>{`${status.station}  `}</Text>
-          <Text bold>{status.clock}</Text>
+          <Box ref={clockRef} flexShrink={0}>
+            <Text bold>{status.clock}</Text>
+          </Box>
         </Box>
       </Box>
       {/* The first scanner that needs attention, and why, on a row of its own: the technician's clue. */}
