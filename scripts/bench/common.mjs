@@ -4,8 +4,21 @@
  * open for the bench to write).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+
+/**
+ * node's flags for offcirc as a kiosk runs it: those on bin/offcirc.js's first line (npm start and an
+ * npm install run the launcher as a program; the systemd units pass the same in NODE_OPTIONS).
+ */
+export const KIOSK_NODE_FLAGS = readFileSync(
+  path.join(import.meta.dirname, '..', '..', 'bin', 'offcirc.js'),
+  'utf8',
+)
+  .split('\n')[0]
+  .replace(/^#!\/usr\/bin\/env -S node/, '')
+  .split(' ')
+  .filter(Boolean);
 
 export const sleep = (t) => new Promise((r) => setTimeout(r, t));
 

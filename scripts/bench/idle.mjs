@@ -10,7 +10,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { figure, sleep, startPty } from './common.mjs';
+import { KIOSK_NODE_FLAGS, figure, sleep, startPty } from './common.mjs';
 import { startProcess } from './scan.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -84,7 +84,14 @@ async function screen({ seconds, settle, dir }) {
   );
   const session = `offcirc-bench-${process.pid}`;
   const drawn = path.join(dir, 'screen.bytes');
-  const command = [process.execPath, path.join(ROOT, 'bin', 'offcirc.js'), 'run', '--config', config];
+  const command = [
+    process.execPath,
+    ...KIOSK_NODE_FLAGS,
+    path.join(ROOT, 'bin', 'offcirc.js'),
+    'run',
+    '--config',
+    config,
+  ];
   command.push('--journal', path.join(dir, 'screen', 'OffCirc.dat'));
   const tmux = (...args) => execFileSync('tmux', ['-L', session, ...args], { encoding: 'utf8' });
   tmux('new-session', '-d', '-x', '100', '-y', '30', '-s', session, command.map((a) => `'${a}'`).join(' '));

@@ -13,7 +13,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, startPty } from './common.mjs';
+import { KIOSK_NODE_FLAGS, median, startPty } from './common.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = path.join(ROOT, 'bin', 'offcirc.js');
@@ -113,8 +113,8 @@ export async function measure({ quick, dir, log }) {
   {
     const [bare, version, help] = await alternate(rounds, [
       () => timeExit(['-e', '0']),
-      () => timeExit([CLI, '--version']),
-      () => timeExit([CLI, '--help']),
+      () => timeExit([...KIOSK_NODE_FLAGS, CLI, '--version']),
+      () => timeExit([...KIOSK_NODE_FLAGS, CLI, '--help']),
     ]);
     figures.push(cliFigure('--version: time', version, bare), cliFigure('--help: time', help, bare));
     log(
@@ -137,7 +137,7 @@ export async function measure({ quick, dir, log }) {
     const run = (journal) => () =>
       timeReady(
         process.execPath,
-        [CLI, 'run', '--headless', '--config', config, '--journal', journal],
+        [...KIOSK_NODE_FLAGS, CLI, 'run', '--headless', '--config', config, '--journal', journal],
         isReady,
       );
 
@@ -193,7 +193,9 @@ export async function measure({ quick, dir, log }) {
     // The screen: `run` on a pseudo-terminal (script(1)); its first frame names the station.
     const screenRuns = [];
     for (let i = 0; i < Math.ceil(rounds / 2); i++) {
-      const command = [CLI, 'run', '--config', config, '--journal', empty].map((a) => `'${a}'`).join(' ');
+      const command = [...KIOSK_NODE_FLAGS, CLI, 'run', '--config', config, '--journal', empty]
+        .map((a) => `'${a}'`)
+        .join(' ');
       screenRuns.push(
         await timeReady(
           'script',
