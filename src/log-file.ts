@@ -24,6 +24,7 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
+import { localDate, nextMidnight } from './local-day.js';
 
 export interface LogFileOptions {
   dir: string;
@@ -41,16 +42,6 @@ const NAME = /^offcirc-(\d{4}-\d{2}-\d{2})(?:\.(\d+))?\.log$/;
 const BATCH_BYTES = 64 * 1024;
 const DAY_MS = 86_400_000;
 const MIN_BYTES = 32 * 1024;
-
-const pad = (n: number) => String(n).padStart(2, '0');
-const localDate = (ms: number) => {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-};
-const nextMidnight = (ms: number) => {
-  const d = new Date(ms);
-  return new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime();
-};
 
 export const logFileName = (date: string, part: number) =>
   part === 0 ? `offcirc-${date}.log` : `offcirc-${date}.${part}.log`;

@@ -14,6 +14,7 @@ import { maskPatron } from './kiosk/events.js';
 import { describeInput } from './barcode/describe.js';
 import { Collapser, type Collapsible } from './log-collapse.js';
 import { LogFile } from './log-file.js';
+import { localDate } from './local-day.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export type LogFields = Record<string, unknown>;
@@ -184,12 +185,6 @@ export function createLogger(options: LoggerOptions): StationLogger {
       open?.close();
     },
   };
-}
-
-/** A local date "YYYY-MM-DD". */
-function localDate(at: number): string {
-  const d = new Date(at);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
 /** What the log says of a card the patron list doesn't vouch for, by what the kiosk did with it. */

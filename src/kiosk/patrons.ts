@@ -4,6 +4,7 @@
  * the kiosk does no I/O. O(1) here; the lookup costs what the directory says (a binary search).
  */
 import type { PatronCheck } from './events.js';
+import { localDay } from '../local-day.js';
 import { KIOSK_REASONS } from './reasons.js';
 
 /** One card's entry in the list. `expiry` is a local date as the number YYYYMMDD. */
@@ -36,11 +37,7 @@ export type PatronPolicies = Record<Standing, Policy>;
 
 export const DEFAULT_POLICIES: PatronPolicies = { blocked: 'refuse', expired: 'refuse', unknown: 'lend' };
 
-/** The local date of `at` as the number YYYYMMDD. */
-export function localDay(at: number): number {
-  const d = new Date(at);
-  return d.getFullYear() * 10000 + (d.getMonth() + 1) * 100 + d.getDate();
-}
+export { localDay };
 
 /**
  * The card's standing at `now`: blocked (an active block, or an inactive account: Alma lends to neither),

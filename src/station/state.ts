@@ -6,6 +6,7 @@
 import { Low, type Adapter } from 'lowdb';
 import { lstatSync, renameSync } from 'node:fs';
 import { openRead, replaceFile } from '../safe-file.js';
+import { localDate } from '../local-day.js';
 import type { Log } from '../log.js';
 import { checkState, type StationState } from './state-check.js';
 
@@ -37,12 +38,6 @@ class SafeJsonFile<T> implements Adapter<T> {
   write(data: T): Promise<void> {
     return replaceFile(this.file, JSON.stringify(data, null, 2));
   }
-}
-
-/** The local calendar day of `at`, as YYYY-MM-DD. */
-export function localDate(at: number): string {
-  const d = new Date(at);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
 const fresh = (now: number): StationState => ({
