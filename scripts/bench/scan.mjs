@@ -368,8 +368,9 @@ export async function measure({ quick, dir, log }) {
   else if (!hasValgrind) log('instructions per scan: skipped, needs valgrind (apt-get install valgrind)');
   else {
     // JIT and the heap settle over the first scans. After a thousand, V8's workers were still compiling
-    // hot code with TurboFan (two thirds of either process's count); by six thousand both have settled.
-    const warm = 6000;
+    // hot code with TurboFan (two thirds of either process's count); offcirc optimises its last hot
+    // functions (called once a scan) by about 8,000 (node --trace-opt): ten thousand warm up.
+    const warm = 10_000;
     const window = 500;
     const threads = ['--separate-threads=yes'];
     const floor = await instructionsPerScan('floor', dir, warm, window, threads);
