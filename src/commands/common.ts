@@ -165,7 +165,17 @@ export async function checkInOnePass(
       (cursor) => {
         const start = cursor.lineStart;
         const length = cursor.lineEnd - start;
-        checkers[cursor.index]?.checkAt(cursor.buffer, start, length, length, cursor.ending);
+        checkers[cursor.index]?.checkScanned(
+          cursor.buffer,
+          start,
+          length,
+          length,
+          cursor.ending,
+          cursor.flags,
+          cursor.hashA,
+          cursor.hashB,
+          cursor.stamp,
+        );
         return visit?.(cursor);
       },
       {
@@ -293,7 +303,17 @@ async function findDuplicates(
     (cursor) => {
       const start = cursor.lineStart;
       const length = cursor.lineEnd - start;
-      checkers[cursor.index]?.checkAt(cursor.buffer, start, length, length, cursor.ending);
+      checkers[cursor.index]?.checkScanned(
+        cursor.buffer,
+        start,
+        length,
+        length,
+        cursor.ending,
+        cursor.flags,
+        cursor.hashA,
+        cursor.hashB,
+        cursor.stamp,
+      );
       return undefined;
     },
     { chunk: chunkFor(chosen.length) },

@@ -8,19 +8,16 @@
 import type { BigIntStats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { LINE_ENDINGS, type LineEnding } from './line.js';
-import { allDigits, digitsValue } from './verify.js';
+import { ENDINGS, ENDING_MASK, LineScanner, RECORD_INTS } from './line-scan.js';
 import {
   ACTION_AT,
   PATRON_AT,
   UnreadableFileError,
   describeFsError,
   openRegularFile,
-  TIME_WIDTH,
   type SeenEnding,
 } from './parse.js';
 
-const LF = 0x0a;
-const CR = 0x0d;
 const R = 0x52;
 
 /** Bytes read at a time from each input of a merge. */
@@ -45,20 +42,31 @@ export class LineTooLongError extends Error {
 
 /**
  * Walks the lines of one open file, in order, through a reusable buffer. The current line is
- * `buffer[lineStart, lineEnd)` (without its ending; `bytes()` makes a view of it) and `stamp` its time;
- * they are valid until the next call of next().
+ * `buffer[lineStart, lineEnd)` (without its ending; `bytes()` makes a view of it), `stamp` its time, and
+ * `flags`, `hashA`, `hashB` its record from the byte pass (line-scan.ts), which runs over the buffer
+ * 4096 lines at a time; they are valid until the next call of next().
  */
 export class LineCursor {
+  /** The byte pass, whose memory holds the buffer. */
+  private readonly scanner: LineScanner;
   private buf: Buffer;
+  /** The first byte not yet recorded by the byte pass, and the end of the bytes read. */
   private start = 0;
   private end = 0;
   private eof = false;
   private begin = 0;
   private finish = 0;
-  /** The current line's YYYYMMDDHHMM as a number. */
+  /** The records of the last scan, and the next one to use. */
+  private record = 0;
+  private records = 0;
+  /** The current line's YYYYMMDDHHMM as a number (see stampValue). */
   stamp = 0;
   /** How the current line ended. */
   ending: SeenEnding = 'none';
+  /** The current line's flags (CLEAN, LOAN, its ending) and transaction hashes (line-scan.ts). */
+  flags = 0;
+  hashA = 0;
+  hashB = 0;
   /** Lines read so far. */
   lines = 0;
   private reads = 0;
@@ -79,7 +87,8 @@ export class LineCursor {
      */
     private readonly maxLine = Infinity,
   ) {
-    this.buf = Buffer.allocUnsafe(chunk);
+    this.scanner = new LineScanner(chunk);
+    this.buf = this.scanner.input;
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   }
 
@@ -105,26 +114,26 @@ export class LineCursor {
 
   /** Moves to the next line when it is already buffered (true); false when a read is needed or at the end. */
   nextBuffered(): boolean {
-    const buf = this.buf;
-    const start = this.start;
-    const nl = start < this.end ? buf.indexOf(LF, start) : -1;
-    if (nl !== -1 && nl < this.end) {
-      const crlf = nl > start && buf[nl - 1] === CR;
-      this.begin = start;
-      this.finish = crlf ? nl - 1 : nl;
-      this.ending = crlf ? 'crlf' : 'lf';
-      this.start = nl + 1;
-    } else if (this.eof && start < this.end) {
-      // The last line, without a line ending.
-      this.begin = start;
-      this.finish = this.end;
-      this.ending = 'none';
-      this.start = this.end;
-    } else {
-      return false;
+    if (this.record === this.records) {
+      if (this.start >= this.end) return false;
+      const n = this.scanner.scan(this.start, this.end, this.eof);
+      if (n === 0) return false;
+      this.records = n;
+      this.record = 0;
+      this.start = this.scanner.next;
     }
+    const r = this.record++;
+    const ints = this.scanner.ints;
+    const at = r * RECORD_INTS;
+    this.begin = ints[at]!;
+    this.finish = ints[at + 1]!;
+    const flags = ints[at + 2]!;
+    this.flags = flags;
+    this.ending = ENDINGS[flags & ENDING_MASK]!;
+    this.hashA = ints[at + 3]!;
+    this.hashB = ints[at + 4]!;
     if (this.finish - this.begin > this.maxLine) throw new LineTooLongError(this.file);
-    this.stamp = stampAt(buf, this.view, this.begin, this.finish);
+    this.stamp = this.scanner.stamps[r]!;
     this.lines++;
     return true;
   }
@@ -146,7 +155,10 @@ export class LineCursor {
     return this.reads === 1 ? this.buf.subarray(0, this.firstRead) : undefined;
   }
 
-  /** Keeps the unread bytes, then reads more after them (the buffer doubles only for an overlong line). */
+  /**
+   * Keeps the unread bytes, then reads more after them (the buffer doubles only for an overlong line).
+   * Called only when every line recorded has been used.
+   */
   private async fill(): Promise<void> {
     if (this.start > 0) {
       this.buf.copyWithin(0, this.start, this.end);
@@ -155,10 +167,9 @@ export class LineCursor {
     }
     if (this.end === this.buf.length) {
       if (this.end > this.maxLine) throw new LineTooLongError(this.file);
-      const grown = Buffer.allocUnsafe(this.buf.length * 2);
-      this.buf.copy(grown, 0, 0, this.end);
-      this.buf = grown;
-      this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);
+      this.scanner.grow(this.buf.length * 2);
+      this.buf = this.scanner.input;
+      this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
     }
     let bytesRead: number;
     try {
@@ -170,25 +181,6 @@ export class LineCursor {
     if (this.reads++ === 0) this.firstRead = bytesRead;
     this.end += bytesRead;
   }
-}
-
-/**
- * stampValue of the line buf[start, end) (whose memory `view` views), read in place: the 12-digit time
- * as a number. O(12); 4 digits a step when they are digits.
- */
-function stampAt(buf: Uint8Array, view: DataView<ArrayBufferLike>, start: number, end: number): number {
-  if (end - start >= TIME_WIDTH) {
-    const yyyy = view.getInt32(start, true);
-    const mmdd = view.getInt32(start + 4, true);
-    const hhmm = view.getInt32(start + 8, true);
-    if (allDigits(yyyy) && allDigits(mmdd) && allDigits(hhmm)) {
-      return digitsValue(yyyy) * 1e8 + digitsValue(mmdd) * 1e4 + digitsValue(hhmm);
-    }
-  }
-  let value = 0;
-  for (let i = start; i < start + TIME_WIDTH; i++)
-    value = value * 10 + ((i < end ? buf[i] : 0x30) ?? 0x30) - 0x30;
-  return value;
 }
 
 /** A binary min-heap of cursors by (time of the current line, input index): O(log k) a step. */
