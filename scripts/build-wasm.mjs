@@ -47,7 +47,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   })();
   if (process.argv.includes('--check')) {
     if (now !== source) {
-      console.error(`${path.relative(ROOT, OUT)} is not what line-scan.wat compiles to: run node scripts/build-wasm.mjs`);
+      console.error(
+        `${path.relative(ROOT, OUT)} is not what line-scan.wat compiles to: run node scripts/build-wasm.mjs`,
+      );
       process.exit(1);
     }
   } else if (now !== source) {

@@ -263,7 +263,8 @@ export class LineChecker {
   check(content: Uint8Array, length: number, ending: SeenEnding): void {
     // The byte pass of a line handed over alone: through a scanner of the checkers' own (line-scan.ts).
     const kept = content.length;
-    if (scratch === undefined || scratch.input.length < kept) scratch = new LineScanner(Math.max(kept, MAX_KEPT_LINE));
+    if (scratch === undefined || scratch.input.length < kept)
+      scratch = new LineScanner(Math.max(kept, MAX_KEPT_LINE));
     scratch.input.set(content);
     scratch.line(kept, ending);
     const ints = scratch.ints;
