@@ -125,6 +125,8 @@ export interface OnePassOptions {
   ready?: (firstEndings: (LineEnding | undefined)[]) => void;
   /** Called with each line, in time order, after its check (merge writes it); may return a wait. */
   visit?: (cursor: LineCursor) => Promise<void> | undefined;
+  /** Called before an input's buffer changes (see walkInTimeOrder). */
+  beforeRead?: () => Promise<void> | undefined;
 }
 
 /**
@@ -181,6 +183,7 @@ export async function checkInOnePass(
       {
         chunk: chunkFor(files.length),
         maxLine: MAX_KEPT_LINE,
+        ...(options.beforeRead && { beforeRead: options.beforeRead }),
         ready: (cursors) => {
           for (const cursor of cursors) {
             const head = cursor.head();

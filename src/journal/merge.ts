@@ -255,6 +255,8 @@ export interface WalkOptions {
   maxLine?: number;
   /** Called once every input has its first line read, before the first visit; may throw to stop. */
   ready?: (cursors: readonly LineCursor[]) => void;
+  /** Called before an input's buffer changes (a read): a visitor holding a view of it lets go here. */
+  beforeRead?: () => Promise<void> | undefined;
 }
 
 /**
@@ -283,7 +285,13 @@ export async function walkInTimeOrder(
     for (let cursor = heap.top(); cursor !== undefined; cursor = heap.top()) {
       const wait = visit(cursor);
       if (wait !== undefined) await wait;
-      if (cursor.nextBuffered() || (await cursor.next())) heap.settleTop();
+      if (cursor.nextBuffered()) {
+        heap.settleTop();
+        continue;
+      }
+      const released = options.beforeRead?.();
+      if (released !== undefined) await released;
+      if (await cursor.next()) heap.settleTop();
       else heap.popTop();
     }
     const result: WalkedInput[] = [];
@@ -315,34 +323,72 @@ const PADDING = Buffer.alloc(PATRON_AT, 0x20);
 const ENDING_LENGTH: Readonly<Record<SeenEnding, number>> = { crlf: 2, lf: 1, none: 0 };
 
 /**
- * Writes the cursor's current line to `sink` as merge writes it: a return shorter than 93 characters (as
- * other tools write it) in offcirc's padded form, every other line as it is, then `ending` (whose bytes
- * are `endingBytes`). Copies the line and its ending in one piece when the input's ending is the one
- * written. Returns the promise to await when the sink asks for it. O(line), no allocation.
+ * Writes the lines of a merge to `sink` as merge writes them: a return shorter than 93 characters (as
+ * other tools write it) in offcirc's padded form, every other line as it is, then the line ending
+ * written. Consecutive lines of one input that are written as they are (the input's ending is the one
+ * written) are copied as one slice of its buffer, so a merge copies runs of lines, not lines; flush()
+ * must be called before that input's buffer changes (walkInTimeOrder's beforeRead) and at the end.
+ * O(line) a line, no allocation but one view a run.
  */
-export function writeMergedLine(
-  cursor: LineCursor,
-  sink: MergeSink,
-  ending: LineEnding,
-  endingBytes: Uint8Array,
-): Promise<void> | undefined {
-  const buf = cursor.buffer;
-  const view = cursor.view;
-  const start = cursor.lineStart;
-  const end = cursor.lineEnd;
-  const length = end - start;
-  let queued: boolean;
-  if (length < PATRON_AT && length > ACTION_AT && buf[start + ACTION_AT] === R) {
-    queued = sink.writeRange(view, start, end);
-    queued = sink.write(PADDING.subarray(0, PATRON_AT - length)) || queued;
-    queued = sink.write(endingBytes) || queued;
-  } else if (cursor.ending === ending) {
-    queued = sink.writeRange(view, start, end + ENDING_LENGTH[ending]);
-  } else {
-    queued = sink.writeRange(view, start, end);
-    queued = sink.write(endingBytes) || queued;
+export class MergeWriter {
+  private endingBytes: Uint8Array;
+  /** The run of lines not yet written: buffer[from, to), with their endings. */
+  private buffer: Buffer | undefined;
+  private from = 0;
+  private to = 0;
+
+  constructor(
+    private readonly sink: MergeSink,
+    private ending: LineEnding,
+  ) {
+    this.endingBytes = ENDING_BYTES[ending];
   }
-  return queued ? sink.drain() : undefined;
+
+  /** Sets the line ending written (before the first line). */
+  setEnding(ending: LineEnding): void {
+    this.ending = ending;
+    this.endingBytes = ENDING_BYTES[ending];
+  }
+
+  /** Writes (or holds) the cursor's current line; returns the promise to await when the sink asks for it. */
+  line(cursor: LineCursor): Promise<void> | undefined {
+    const buf = cursor.buffer;
+    const start = cursor.lineStart;
+    const end = cursor.lineEnd;
+    const length = end - start;
+    const ending = this.ending;
+    const unpaddedReturn = length < PATRON_AT && length > ACTION_AT && buf[start + ACTION_AT] === R;
+    if (!unpaddedReturn && cursor.ending === ending) {
+      const stop = end + ENDING_LENGTH[ending];
+      if (buf === this.buffer && start === this.to) {
+        this.to = stop;
+        return undefined;
+      }
+      const queued = this.write();
+      this.buffer = buf;
+      this.from = start;
+      this.to = stop;
+      return queued ? this.sink.drain() : undefined;
+    }
+    const sink = this.sink;
+    let queued = this.write();
+    queued = sink.writeRange(cursor.view, start, end) || queued;
+    if (unpaddedReturn) queued = sink.write(PADDING.subarray(0, PATRON_AT - length)) || queued;
+    queued = sink.write(this.endingBytes) || queued;
+    return queued ? sink.drain() : undefined;
+  }
+
+  /** Writes the run held; returns the promise to await when the sink asks for it. */
+  flush(): Promise<void> | undefined {
+    return this.write() ? this.sink.drain() : undefined;
+  }
+
+  private write(): boolean {
+    const buffer = this.buffer;
+    if (buffer === undefined) return false;
+    this.buffer = undefined;
+    return this.sink.write(buffer.subarray(this.from, this.to));
+  }
 }
 
 /** The bytes of each line ending merge writes. */
@@ -355,15 +401,18 @@ export const ENDING_BYTES: Readonly<Record<LineEnding, Uint8Array>> = {
  * Writes the lines of `files` to `sink` in merged order, each with `ending` (see writeMergedLine). The
  * inputs must have passed verification. Throws UnreadableFileError when an input can't be read.
  */
-export function mergeFiles(
+export async function mergeFiles(
   files: readonly string[],
   sink: MergeSink,
   ending: LineEnding,
 ): Promise<WalkedInput[]> {
-  const endingBytes = ENDING_BYTES[ending];
-  return walkInTimeOrder(files, (cursor) => writeMergedLine(cursor, sink, ending, endingBytes), {
+  const writer = new MergeWriter(sink, ending);
+  const walked = await walkInTimeOrder(files, (cursor) => writer.line(cursor), {
     chunk: chunkFor(files.length),
+    beforeRead: () => writer.flush(),
   });
+  await writer.flush();
+  return walked;
 }
 
 /** Whether two statuses are of the same, unchanged file (device, inode, size, modification time). */
