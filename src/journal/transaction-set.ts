@@ -35,6 +35,11 @@ export class RecentTransactions implements SeenTransactions {
   /** The table used last, and its epoch (lines of one epoch come together). */
   private lastEpoch = NaN;
   private lastTable: EpochTable | undefined;
+  /**
+   * A dropped epoch's table, emptied, for the next epoch: the tables are reused rather than left to the
+   * garbage collector (thousands of them over a large file, which it frees late: memory grew with it).
+   */
+  private spare: EpochTable | undefined;
   private latest = -Infinity;
   /** The oldest epoch held, and the latest time from which it is dropped. */
   private oldest = Infinity;
@@ -66,8 +71,8 @@ export class RecentTransactions implements SeenTransactions {
     if (epoch !== this.lastEpoch || table === undefined) {
       table = this.tables.get(epoch);
       if (table === undefined) {
-        // The size the last epoch grew to: epochs of one file tend to hold alike.
-        table = new EpochTable(this.lastTable === undefined ? INITIAL : this.lastTable.mask + 1);
+        table = this.spare ?? new EpochTable(INITIAL);
+        this.spare = undefined;
         this.tables.set(epoch, table);
         if (epoch < this.oldest) this.hold(epoch);
       }
@@ -110,7 +115,13 @@ export class RecentTransactions implements SeenTransactions {
     let oldest = Infinity;
     for (const epoch of [...this.tables.keys()]) {
       if ((epoch + 1) * this.span <= before) {
+        const table = this.tables.get(epoch);
         this.tables.delete(epoch);
+        // Keeps the largest (epochs of one file tend to hold alike).
+        if (table !== undefined && (this.spare === undefined || table.mask > this.spare.mask)) {
+          table.clear();
+          this.spare = table;
+        }
         if (epoch === this.lastEpoch) this.lastTable = undefined;
       } else if (epoch < oldest) oldest = epoch;
     }
@@ -134,6 +145,12 @@ class EpochTable {
   constructor(slots: number) {
     this.ints = new Int32Array(slots * STRIDE);
     this.mask = slots - 1;
+  }
+
+  /** Empties the table. O(slots). */
+  clear(): void {
+    this.ints.fill(0);
+    this.count = 0;
   }
 
   /** Doubles the table. O(slots). */
