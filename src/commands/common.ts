@@ -177,6 +177,8 @@ export async function checkInOnePass(
           cursor.hashA,
           cursor.hashB,
           cursor.stamp,
+          cursor.date,
+          cursor.dayMinute,
         );
         return visit?.(cursor);
       },
@@ -316,6 +318,8 @@ async function findDuplicates(
         cursor.hashA,
         cursor.hashB,
         cursor.stamp,
+        cursor.date,
+        cursor.dayMinute,
       );
       return undefined;
     },

@@ -22,11 +22,14 @@ export const ENDINGS: readonly SeenEnding[] = ['none', 'lf', 'crlf'];
 
 /** Lines recorded by one scan() at most. */
 export const BATCH = 4096;
-/** i32 of each record: start, end (without ending), flags, hash a, hash b. */
-export const RECORD_INTS = 5;
+/**
+ * i32 of each record: start, end (without ending), flags, hash a, hash b, and for a CLEAN line its date
+ * (YYYYMMDD) and minute of the day (-1 when its hour or minute is impossible; both -1 when not CLEAN).
+ */
+export const RECORD_INTS = 7;
 const STAMPS = BATCH * RECORD_INTS * 4;
 /** Where the input starts in the memory (line-scan.wat has the same numbers). */
-const INPUT = 131_072;
+const INPUT = 196_608;
 /** Bytes after the input that 16-byte loads may read (the item field is read whole: 93 + 16 past a line's start). */
 const SLACK = 128;
 const PAGE = 65_536;

@@ -5,7 +5,7 @@
 ;; its transaction for the duplicate check. 16 bytes a step (SIMD) where it can.
 ;;
 ;; Memory (imported, one per reader): records at 0 (RECORD_INTS i32 each: start, end, flags, hash a,
-;; hash b), the times at STAMPS (f64 each), the input from INPUT on, followed by at least 128 bytes of
+;; hash b, date YYYYMMDD and minute of the day, both -1 unless CLEAN), the times at STAMPS (f64 each), the input from INPUT on, followed by at least 128 bytes of
 ;; slack (loads of 16 bytes may read past the end of a line; what they read there is masked off).
 (module
   (import "env" "memory" (memory 1))
@@ -15,8 +15,8 @@
   (global $hb (mut i32) (i32.const 0))
 
   ;; Layout (line-scan.ts has the same numbers).
-  (global $STAMPS i32 (i32.const 81920)) ;; 4096 records of 20 bytes
-  (global $INPUT i32 (i32.const 131072)) ;; after 4096 stamps of 8 bytes, 64 KiB aligned
+  (global $STAMPS i32 (i32.const 114688)) ;; 4096 records of 28 bytes
+  (global $INPUT i32 (i32.const 196608)) ;; after 4096 stamps of 8 bytes, 64 KiB aligned
 
 ;; Bytes 16 at a time: a byte b is outside printable ASCII (0x20-0x7E) when b + 0x60, as a signed byte,
 ;; is over -34; it is not a digit when b + 0x50 is over -119; a bit of i8x16.bitmask for each byte.
@@ -63,6 +63,7 @@
   (func $line (export "line") (param $s i32) (param $e i32) (param $ending i32) (param $n i32)
     (local $len i32) (local $clean i32) (local $p i32) (local $m i32) (local $action i32) (local $j i32)
     (local $itemEnd i32) (local $stamp i64) (local $i i32) (local $rec i32) (local $end i32) (local $bad v128)
+    (local $date i32) (local $minute i32) (local $d i32)
     (local.set $len (i32.sub (local.get $e) (local.get $s)))
     ;; A line of 93 to 1024 bytes (MAX_KEPT_LINE) with a line ending, all printable ASCII (whole blocks,
     ;; then the line's last 16 bytes).
@@ -167,7 +168,21 @@
             (i32.const 48)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $time)))
-    (local.set $rec (i32.mul (local.get $n) (i32.const 20)))
+    ;; A CLEAN line's date (YYYYMMDD) and minute of the day (-1 when the hour or minute is impossible),
+    ;; from its 12 digits: what verify's time check starts from.
+    (local.set $date (i32.const -1))
+    (local.set $minute (i32.const -1))
+    (if (local.get $clean)
+      (then
+        (local.set $date (i32.wrap_i64 (i64.div_u (local.get $stamp) (i64.const 10000))))
+        (local.set $d (i32.wrap_i64 (i64.rem_u (local.get $stamp) (i64.const 10000))))
+        (if (i32.and (i32.le_u (i32.div_u (local.get $d) (i32.const 100)) (i32.const 23))
+              (i32.le_u (i32.rem_u (local.get $d) (i32.const 100)) (i32.const 59)))
+          (then (local.set $minute (i32.add (i32.mul (i32.div_u (local.get $d) (i32.const 100)) (i32.const 60))
+            (i32.rem_u (local.get $d) (i32.const 100))))))))
+    (local.set $rec (i32.mul (local.get $n) (i32.const 28)))
+    (i32.store offset=20 (local.get $rec) (local.get $date))
+    (i32.store offset=24 (local.get $rec) (local.get $minute))
     (i32.store (local.get $rec) (i32.sub (local.get $s) (global.get $INPUT)))
     (i32.store offset=4 (local.get $rec) (i32.sub (local.get $e) (global.get $INPUT)))
     (i32.store offset=8 (local.get $rec)

@@ -68,6 +68,9 @@ export class LineCursor {
   flags = 0;
   hashA = 0;
   hashB = 0;
+  /** A CLEAN line's date (YYYYMMDD) and minute of the day (see RECORD_INTS). */
+  date = -1;
+  dayMinute = -1;
   /** Lines read so far. */
   lines = 0;
   /** Fills of the buffer, and the bytes the first one brought (see head()). */
@@ -140,6 +143,8 @@ export class LineCursor {
     this.ending = ENDINGS[flags & ENDING_MASK]!;
     this.hashA = ints[at + 3]!;
     this.hashB = ints[at + 4]!;
+    this.date = ints[at + 5]!;
+    this.dayMinute = ints[at + 6]!;
     if (this.finish - this.begin > this.maxLine) throw new LineTooLongError(this.file);
     this.stamp = this.scanner.stamps[r]!;
     this.lines++;

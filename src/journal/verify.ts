@@ -270,12 +270,24 @@ export class LineChecker {
     const ints = scratch.ints;
     // A line cut short (kept < length) was judged on its first bytes only: never clean.
     const flags = kept === length ? ints[2]! : ints[2]! & ~CLEAN;
-    this.checkScanned(content, 0, kept, length, ending, flags, ints[3]!, ints[4]!, scratch.stamps[0]!);
+    this.checkScanned(
+      content,
+      0,
+      kept,
+      length,
+      ending,
+      flags,
+      ints[3]!,
+      ints[4]!,
+      scratch.stamps[0]!,
+      ints[5]!,
+      ints[6]!,
+    );
   }
 
   /**
    * check() for a line the byte pass (LineScanner) has recorded: its kept bytes are line[start, start +
-   * kept), `length` its real length, and `flags`, `hashA`, `hashB`, `stamp` its record. A CLEAN line
+   * kept), `length` its real length, and `flags` … `dayMinute` its record. A CLEAN line
    * gets only the checks that depend on more than its bytes; any other line every check, with messages.
    */
   checkScanned(
@@ -288,6 +300,8 @@ export class LineChecker {
     hashA: number,
     hashB: number,
     stamp: number,
+    date: number,
+    dayMinute: number,
   ): void {
     if ((flags & CLEAN) === 0) {
       this.checkAt(line, start, kept, length, ending, hashA, hashB, stamp);
@@ -296,7 +310,11 @@ export class LineChecker {
     const counts = this.counts;
     counts.lines++;
     this.checkEnding(ending as 'crlf' | 'lf');
-    const minute = this.timeOf(stamp);
+    // The time check of the lines of one day (timeOf's first step), from the record's date and minute.
+    const minute =
+      date === this.lastDate && dayMinute >= 0 && stamp <= this.limit
+        ? this.lastDayMinutes + dayMinute
+        : this.timeOf(stamp);
     if ((flags & LOAN) !== 0) counts.loans++;
     else counts.returns++;
     this.checkDuplicate(hashA, hashB, minute);

@@ -15,6 +15,8 @@ interface Scanned {
   hashA: number;
   hashB: number;
   stamp: number;
+  date: number;
+  dayMinute: number;
 }
 
 /** The records of `bytes` as one file, scanned in one buffer (BATCH lines at a time). */
@@ -27,7 +29,9 @@ function scanAll(bytes: Uint8Array): { scanner: LineScanner; records: Scanned[] 
     if (n === 0) break;
     for (let r = 0; r < n; r++) {
       const at = r * RECORD_INTS;
-      const [start, end, flags, hashA, hashB] = Array.from(scanner.ints.subarray(at, at + RECORD_INTS));
+      const [start, end, flags, hashA, hashB, date, dayMinute] = Array.from(
+        scanner.ints.subarray(at, at + RECORD_INTS),
+      );
       records.push({
         start: start!,
         end: end!,
@@ -35,6 +39,8 @@ function scanAll(bytes: Uint8Array): { scanner: LineScanner; records: Scanned[] 
         hashA: hashA!,
         hashB: hashB!,
         stamp: scanner.stamps[r]!,
+        date: date!,
+        dayMinute: dayMinute!,
       });
     }
     from = scanner.next;
@@ -57,7 +63,19 @@ function checkRecords(scanner: LineScanner, records: Scanned[], clean: boolean) 
     const length = r.end - r.start;
     const flags = clean ? r.flags : r.flags & ~CLEAN;
     const ending = ENDINGS[r.flags & ENDING_MASK] as SeenEnding;
-    checker.checkScanned(scanner.input, r.start, length, length, ending, flags, r.hashA, r.hashB, r.stamp);
+    checker.checkScanned(
+      scanner.input,
+      r.start,
+      length,
+      length,
+      ending,
+      flags,
+      r.hashA,
+      r.hashB,
+      r.stamp,
+      r.date,
+      r.dayMinute,
+    );
   }
   return { problems, notes, counts: checker.finish(), firstEnding: checker.firstEnding };
 }
