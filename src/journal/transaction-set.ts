@@ -32,8 +32,10 @@ export class RecentTransactions implements SeenTransactions {
   /** Minutes of an epoch. */
   private readonly span: number;
   private readonly tables = new Map<number, EpochTable>();
-  /** The table used last, and its epoch (lines of one epoch come together). */
+  /** The table used last, its epoch and the minutes [lastFrom, lastTo) it holds (lines of one epoch come together). */
   private lastEpoch = NaN;
+  private lastFrom = 0;
+  private lastTo = 0;
   private lastTable: EpochTable | undefined;
   /**
    * A dropped epoch's table, emptied, for the next epoch: the tables are reused rather than left to the
@@ -66,9 +68,9 @@ export class RecentTransactions implements SeenTransactions {
     } else if (minute < this.latest - this.window) {
       return true; // older than the window: its first copy may be forgotten, so it can't be judged
     }
-    const epoch = Math.floor(minute / this.span);
     let table = this.lastTable;
-    if (epoch !== this.lastEpoch || table === undefined) {
+    if (minute < this.lastFrom || minute >= this.lastTo || table === undefined) {
+      const epoch = Math.floor(minute / this.span);
       table = this.tables.get(epoch);
       if (table === undefined) {
         table = this.spare ?? new EpochTable(INITIAL);
@@ -78,6 +80,8 @@ export class RecentTransactions implements SeenTransactions {
       }
       this.lastEpoch = epoch;
       this.lastTable = table;
+      this.lastFrom = epoch * this.span;
+      this.lastTo = (epoch + 1) * this.span;
     }
     const keyA = a | 0;
     const keyB = (b & 0x1fffff) + 1;
