@@ -4,6 +4,10 @@
  * Two kinds of finding: a **problem** is something Alma would reject or misapply (verify exits 1, merge
  * and export refuse); a **note** is one of offcirc's own conventions not met that Alma accepts (an
  * unpadded return, a complete last line without a line ending): reported, never refused.
+ * Each line comes with its record from the byte pass (line-scan.ts, WebAssembly): a CLEAN line passed
+ * every byte-level check there, so only the checks that need more than its bytes run here (its time
+ * against the day's and now, its ending against the first, duplicates); every other line gets all the
+ * checks below, which say what is wrong. The transaction's hash for duplicates is the record's.
  *
  * Why one file over 300 lines: LineChecker's checks share one pass's per-file state over the bytes; the
  * duplicate window (transaction-set.ts) and the reading (parse.ts) are apart.
@@ -121,7 +125,7 @@ function excerpt(buf: Uint8Array, from: number, to: number): string {
 }
 
 /*
- * Word-at-a-time scans (SWAR) for the checks every good line passes: a DataView reads 4 bytes at any
+ * Word-at-a-time scans (SWAR) for the checks of a line that is not CLEAN: a DataView reads 4 bytes at any
  * offset in one step (TurboFan compiles it to one load), and each test asks whether ANY byte of the word
  * matches, so a scan takes a quarter of the steps of a byte loop (and a range of 4 bytes or more ends
  * with a word that overlaps the one before, instead of a byte loop). A finding is then located and said
