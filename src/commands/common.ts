@@ -134,7 +134,7 @@ export interface OnePassOptions {
  * order, see walkInTimeOrder), each line checked once by its file's LineChecker, duplicates found on
  * the way. The same answer as the two-pass check, or undefined (nothing said) when a file needs that
  * one: a binary file, a file that can't be read, or a line longer than MAX_KEPT_LINE. Cost: one read of
- * each file, O(line) a line; memory: two read buffers per file (chunkFor), the duplicate window, and the
+ * each file, O(line) a line; memory: one read buffer per file (chunkFor), the duplicate window, and the
  * first `perKind` findings of each kind per file.
  */
 export async function checkInOnePass(

@@ -6,7 +6,7 @@
  * its way into a temp file, which becomes --out only if no input had a problem (else it is removed:
  * nothing is written). When an input needs the two-pass check (common.ts: a binary or unreadable file,
  * an overlong line) or the temp file can't be written, the merge starts again in two passes: verify
- * every input, then merge. Memory: two read buffers per input (chunkFor), 1 MiB blocks of output and 24
+ * every input, then merge. Memory: one read buffer per input (chunkFor), 1 MiB blocks of output and 24
  * hours of transactions for the duplicate check, never all the lines.
  * Exit 0 written, 1 refused because of problems, 2 an input can't be read (or changed meanwhile),
  * 64 wrong usage (no input, a bad option, --out exists or is an input), 74 --out can't be written.
