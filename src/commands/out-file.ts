@@ -56,6 +56,8 @@ export class BufferedOut {
   private queue: Promise<void> = Promise.resolve();
   /** Blocks queued and not yet written. */
   private pending = 0;
+  /** The writes of the blocks queued, oldest first (each settles when its block is written). */
+  private readonly writes: Promise<void>[] = [];
   /** Blocks written, to be filled again. */
   private readonly spare: Buffer<ArrayBuffer>[] = [];
 
@@ -109,6 +111,16 @@ export class BufferedOut {
     return this.queue;
   }
 
+  /**
+   * Back-pressure that keeps the disk busy: resolves when at most one block is left to write (so it is
+   * written while the caller fills the next; drain() would let the writer idle meanwhile); rejects with
+   * the first write error.
+   */
+  room(): Promise<void> {
+    const writes = this.writes;
+    return writes.length >= 2 ? (writes[writes.length - 2] as Promise<void>) : this.queue;
+  }
+
   /** Writes everything held and waits for it. */
   async flush(): Promise<void> {
     if (this.used > 0) {
@@ -129,6 +141,7 @@ export class BufferedOut {
   private enqueue(block: Uint8Array, own?: Buffer<ArrayBuffer>): void {
     const handle = this.handle;
     this.pending++;
+    const writes = this.writes;
     this.queue = this.queue.then(async () => {
       try {
         let done = 0;
@@ -141,9 +154,11 @@ export class BufferedOut {
         if (own !== undefined) this.spare.push(own);
       } finally {
         this.pending--;
+        writes.shift();
       }
     });
-    // A failed write is reported by drain() or flush(); until then it is not an unhandled rejection.
+    writes.push(this.queue);
+    // A failed write is reported by drain(), room() or flush(); until then it is not an unhandled rejection.
     this.queue.catch(() => undefined);
   }
 }

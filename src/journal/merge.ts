@@ -316,12 +316,13 @@ export async function walkInTimeOrder(
   }
 }
 
-/** Where merged bytes go: a write returns true when the caller should await drain() (back-pressure). */
+/** Where merged bytes go: a write returns true when the caller should await room() (back-pressure). */
 export interface MergeSink {
   write(data: Uint8Array): boolean;
   /** write() of bytes [start, end) of the memory `source` views, copied without making a view. */
   writeRange(source: DataView<ArrayBufferLike>, start: number, end: number): boolean;
-  drain(): Promise<void>;
+  /** What a write returning true asks the caller to await before writing much more. */
+  room(): Promise<void>;
 }
 
 /** Spaces to pad an unpadded return to the record length. */
@@ -376,19 +377,19 @@ export class MergeWriter {
       this.buffer = buf;
       this.from = start;
       this.to = stop;
-      return queued ? this.sink.drain() : undefined;
+      return queued ? this.sink.room() : undefined;
     }
     const sink = this.sink;
     let queued = this.write();
     queued = sink.writeRange(cursor.view, start, end) || queued;
     if (unpaddedReturn) queued = sink.write(PADDING.subarray(0, PATRON_AT - length)) || queued;
     queued = sink.write(this.endingBytes) || queued;
-    return queued ? sink.drain() : undefined;
+    return queued ? sink.room() : undefined;
   }
 
   /** Writes the run held; returns the promise to await when the sink asks for it. */
   flush(): Promise<void> | undefined {
-    return this.write() ? this.sink.drain() : undefined;
+    return this.write() ? this.sink.room() : undefined;
   }
 
   private write(): boolean {
