@@ -3,7 +3,7 @@
  * Compiles src/journal/line-scan.wat (wabt's wat2wasm, a devDependency) into
  * src/journal/line-scan-wasm.ts, the module's bytes as base64, so the program needs no compiler and no
  * file beside its code (the bundle of the single executable holds it too). Run after editing the .wat;
- * test/journal/line-scan.test.ts fails when the committed bytes are not what the .wat compiles to.
+ * test/journal/line-scan-wasm.test.ts fails when the committed bytes are not what the .wat compiles to.
  * Alone: node scripts/build-wasm.mjs [--check]  (--check: exit 1 if the file would change)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
