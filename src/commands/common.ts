@@ -125,6 +125,8 @@ export interface OnePassOptions {
   ready?: (firstEndings: (LineEnding | undefined)[]) => void;
   /** Called with each line, in time order, after its check (merge writes it); may return a wait. */
   visit?: (cursor: LineCursor) => Promise<void> | undefined;
+  /** Called before an input's buffer changes (see walkInTimeOrder). */
+  beforeRead?: () => Promise<void> | undefined;
 }
 
 /**
@@ -165,12 +167,25 @@ export async function checkInOnePass(
       (cursor) => {
         const start = cursor.lineStart;
         const length = cursor.lineEnd - start;
-        checkers[cursor.index]?.checkAt(cursor.buffer, start, length, length, cursor.ending);
+        checkers[cursor.index]?.checkScanned(
+          cursor.buffer,
+          start,
+          length,
+          length,
+          cursor.ending,
+          cursor.flags,
+          cursor.hashA,
+          cursor.hashB,
+          cursor.stamp,
+          cursor.date,
+          cursor.dayMinute,
+        );
         return visit?.(cursor);
       },
       {
         chunk: chunkFor(files.length),
         maxLine: MAX_KEPT_LINE,
+        ...(options.beforeRead && { beforeRead: options.beforeRead }),
         ready: (cursors) => {
           for (const cursor of cursors) {
             const head = cursor.head();
@@ -293,7 +308,19 @@ async function findDuplicates(
     (cursor) => {
       const start = cursor.lineStart;
       const length = cursor.lineEnd - start;
-      checkers[cursor.index]?.checkAt(cursor.buffer, start, length, length, cursor.ending);
+      checkers[cursor.index]?.checkScanned(
+        cursor.buffer,
+        start,
+        length,
+        length,
+        cursor.ending,
+        cursor.flags,
+        cursor.hashA,
+        cursor.hashB,
+        cursor.stamp,
+        cursor.date,
+        cursor.dayMinute,
+      );
       return undefined;
     },
     { chunk: chunkFor(chosen.length) },

@@ -16,12 +16,11 @@ import type { BigIntStats } from 'node:fs';
 import { EXIT, type ExitCode, type Io } from '../exit.js';
 import { LINE_ENDINGS, type LineEnding } from '../journal/line.js';
 import {
-  ENDING_BYTES,
+  MergeWriter,
   OrderWatch,
   chooseLineEnding,
   mergeFiles,
   sameFile,
-  writeMergedLine,
   type WalkedInput,
 } from '../journal/merge.js';
 import { UnreadableFileError, stampValue } from '../journal/parse.js';
@@ -177,20 +176,20 @@ async function mergeInOnePass(
   let answer: ExitCode | undefined;
   try {
     await writeAtomically(options.out, async (sink) => {
-      let ending: LineEnding = 'crlf';
-      let endingBytes = ENDING_BYTES.crlf;
+      const writer = new MergeWriter(sink, 'crlf');
       checked = await checkInOnePass(files, {
         now,
         ready: (firstEndings) => {
           chosen = chooseLineEnding(firstEndings, options.lineEnding);
-          ending = chosen.ending;
-          endingBytes = ENDING_BYTES[ending];
+          writer.setEnding(chosen.ending);
         },
         visit: (cursor) => {
           watches[cursor.index]?.next(cursor.stamp);
-          return writeMergedLine(cursor, sink, ending, endingBytes);
+          return writer.line(cursor);
         },
+        beforeRead: () => writer.flush(),
       });
+      await writer.flush();
       if (checked === undefined) return false;
       const { result, walked } = checked;
       said = true;

@@ -56,6 +56,10 @@ export class BufferedOut {
   private queue: Promise<void> = Promise.resolve();
   /** Blocks queued and not yet written. */
   private pending = 0;
+  /** The writes of the blocks queued, oldest first (each settles when its block is written). */
+  private readonly writes: Promise<void>[] = [];
+  /** Blocks written, to be filled again. */
+  private readonly spare: Buffer<ArrayBuffer>[] = [];
 
   constructor(private readonly handle: FileHandle) {}
 
@@ -67,7 +71,7 @@ export class BufferedOut {
     const length = data.length;
     let queued = false;
     if (this.used + length > BUFFER) {
-      this.enqueue(this.buffer.subarray(0, this.used));
+      this.enqueue(this.buffer.subarray(0, this.used), this.buffer);
       this.fresh();
       queued = this.pending >= 2;
       if (length > BUFFER) {
@@ -107,10 +111,20 @@ export class BufferedOut {
     return this.queue;
   }
 
+  /**
+   * Back-pressure that keeps the disk busy: resolves when at most one block is left to write (so it is
+   * written while the caller fills the next; drain() would let the writer idle meanwhile); rejects with
+   * the first write error.
+   */
+  room(): Promise<void> {
+    const writes = this.writes;
+    return writes.length >= 2 ? (writes[writes.length - 2] as Promise<void>) : this.queue;
+  }
+
   /** Writes everything held and waits for it. */
   async flush(): Promise<void> {
     if (this.used > 0) {
-      this.enqueue(this.buffer.subarray(0, this.used));
+      this.enqueue(this.buffer.subarray(0, this.used), this.buffer);
       this.fresh();
     }
     await this.queue;
@@ -118,14 +132,16 @@ export class BufferedOut {
 
   /** Starts a new block (the one before is queued and must not change). */
   private fresh(): void {
-    this.buffer = Buffer.allocUnsafe(BUFFER);
+    this.buffer = this.spare.pop() ?? Buffer.allocUnsafe(BUFFER);
     this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, BUFFER);
     this.used = 0;
   }
 
-  private enqueue(block: Uint8Array): void {
+  /** Queues the write of `block`; `own` is the block of ours it is part of, filled again once written. */
+  private enqueue(block: Uint8Array, own?: Buffer<ArrayBuffer>): void {
     const handle = this.handle;
     this.pending++;
+    const writes = this.writes;
     this.queue = this.queue.then(async () => {
       try {
         let done = 0;
@@ -133,11 +149,16 @@ export class BufferedOut {
           const { bytesWritten } = await handle.write(block, done, block.length - done);
           done += bytesWritten;
         }
+        // A block of ours, written: the next one is filled in it (a fresh 1 MiB a block made memory
+        // grow with the output, the garbage collector freeing them late).
+        if (own !== undefined) this.spare.push(own);
       } finally {
         this.pending--;
+        writes.shift();
       }
     });
-    // A failed write is reported by drain() or flush(); until then it is not an unhandled rejection.
+    writes.push(this.queue);
+    // A failed write is reported by drain(), room() or flush(); until then it is not an unhandled rejection.
     this.queue.catch(() => undefined);
   }
 }

@@ -15,174 +15,165 @@ export interface SeenTransactions {
 /**
  * The transactions of the last `window` minutes, for a duplicate check walked in time order (the files'
  * lines merged by time, each file in its own order): a duplicate is the same transaction in the same
- * minute, so when lines come in time order its first copy is recent. Forgets every minute more than
- * `window` before the latest time seen (swept every window/8 minutes). Cost: O(1) a line, amortized;
- * memory is the transactions of at most 9/8 `window` minutes, about 40 bytes each (typed arrays, no
- * object a transaction), however many lines there are. It misses a duplicate
- * only when its second copy comes more than `window` minutes (of the latest time) after the first
- * was forgotten: a station whose clock went back more than `window` and repeated a transaction of the
- * same minute, or lines with a bad time (-1), which it never holds (they are problems already).
+ * minute, so when lines come in time order its first copy is recent. A transaction more than `window`
+ * minutes before the latest time seen is not looked up nor held (it can't be judged: its first copy
+ * may be forgotten); so a minute that far back can never be asked for again, and is forgotten.
+ * It misses a duplicate only when its first copy came more than `window` minutes (of the latest time)
+ * before: a station whose clock went back more than `window` and repeated a transaction of the same
+ * minute, or lines with a bad time (-1), which it never holds (they are problems already).
  *
- * The transactions are a ring in the order added (minute, key: 53 bits of the hashes, place: file × 2³²
- * + line: typed arrays), indexed by an open-addressing table (linear probing, at most half full). In time order the
- * oldest are at the ring's head, so a sweep drops them there, each in O(1); after a clock went back the
- * ring is out of order and a sweep looks at every transaction held (as the sweep of a Map would).
+ * The minutes are held in epochs of window/8 minutes, one open-addressing table each (linear probing, at
+ * most half full, the entries inline in one Int32Array: a probe reads one place in memory), and an epoch
+ * is dropped whole once all its minutes are more than `window` before the latest: no deletion, no sweep.
+ * A lookup reads only the table of its minute's epoch. Cost: O(1) a line, amortized; memory is the
+ * transactions of at most 9/8 `window` minutes, about 40 bytes each, however many lines there are.
  */
 export class RecentTransactions implements SeenTransactions {
-  private minutes = new Float64Array(INITIAL);
-  /** The key: 32 bits of one hash and 21 of the other (53 bits, as one number would hold exactly). */
-  private keysA = new Int32Array(INITIAL);
-  private keysB = new Int32Array(INITIAL);
-  private places = new Float64Array(INITIAL);
-  /** The ring: transactions head … tail - 1 (counting without wrapping; the arrays hold them mod length). */
-  private head = 0;
-  private tail = 0;
-  /** 1 + a transaction's position in the arrays, 0 for an empty slot. */
-  private slots = new Int32Array(INITIAL * 2);
-  /** The minute of the transaction added last, and whether one was added before an earlier one since. */
-  private newest = -Infinity;
-  private unordered = false;
+  /** Minutes of an epoch. */
+  private readonly span: number;
+  private readonly tables = new Map<number, EpochTable>();
+  /** The table used last, its epoch and the minutes [lastFrom, lastTo) it holds (lines of one epoch come together). */
+  private lastEpoch = NaN;
+  private lastFrom = 0;
+  private lastTo = 0;
+  private lastTable: EpochTable | undefined;
+  /**
+   * A dropped epoch's table, emptied, for the next epoch: the tables are reused rather than left to the
+   * garbage collector (thousands of them over a large file, which it frees late: memory grew with it).
+   */
+  private spare: EpochTable | undefined;
   private latest = -Infinity;
-  /** The latest time when old minutes were last dropped: they are dropped every window/8 minutes. */
-  private swept = -Infinity;
+  /** The oldest epoch held, and the latest time from which it is dropped. */
+  private oldest = Infinity;
+  private dropAt = Infinity;
   firstFile = 0;
   firstLine = 0;
 
-  constructor(readonly window = 24 * 60) {}
+  constructor(readonly window = 24 * 60) {
+    this.span = window / 8;
+  }
 
   /** The transactions held now. */
   get size(): number {
-    return this.tail - this.head;
+    let size = 0;
+    for (const table of this.tables.values()) size += table.count;
+    return size;
   }
 
   add(a: number, b: number, file: number, line: number, minute: number): boolean {
     if (minute < 0) return true;
     if (minute > this.latest) {
       this.latest = minute;
-      if (minute - this.swept >= this.window / 8) this.forget();
+      if (minute >= this.dropAt) this.forget();
     } else if (minute < this.latest - this.window) {
       return true; // older than the window: its first copy may be forgotten, so it can't be judged
     }
+    let table = this.lastTable;
+    if (minute < this.lastFrom || minute >= this.lastTo || table === undefined) {
+      const epoch = Math.floor(minute / this.span);
+      table = this.tables.get(epoch);
+      if (table === undefined) {
+        table = this.spare ?? new EpochTable(INITIAL);
+        this.spare = undefined;
+        this.tables.set(epoch, table);
+        if (epoch < this.oldest) this.hold(epoch);
+      }
+      this.lastEpoch = epoch;
+      this.lastTable = table;
+      this.lastFrom = epoch * this.span;
+      this.lastTo = (epoch + 1) * this.span;
+    }
     const keyA = a | 0;
-    const keyB = b & 0x1fffff;
-    const slots = this.slots;
-    const mask = slots.length - 1;
-    let slot = slotOf(keyA, minute, mask);
-    for (let at = slots[slot]!; at !== 0; at = slots[slot]!) {
-      if (this.keysA[at - 1] === keyA && this.keysB[at - 1] === keyB && this.minutes[at - 1] === minute) {
-        const where = this.places[at - 1]!;
-        this.firstFile = Math.floor(where / 0x100000000);
-        this.firstLine = where % 0x100000000;
+    const keyB = (b & 0x1fffff) + 1;
+    const at = minute | 0;
+    const ints = table.ints;
+    const mask = table.mask;
+    let slot = slotOf(keyA, at, mask);
+    for (let i = slot * STRIDE; ints[i + 1] !== 0; i = slot * STRIDE) {
+      if (ints[i] === keyA && ints[i + 1] === keyB && ints[i + 2] === at) {
+        this.firstFile = ints[i + 3]!;
+        this.firstLine = ints[i + 4]! >>> 0;
         return false;
       }
       slot = (slot + 1) & mask;
     }
-    if (this.tail - this.head === this.minutes.length) {
-      this.rebuild(this.minutes.length * 2, -Infinity);
-      slot = this.freeSlot(keyA, minute);
-    }
-    const i = this.tail++ & (this.minutes.length - 1);
-    this.minutes[i] = minute;
-    this.keysA[i] = keyA;
-    this.keysB[i] = keyB;
-    this.places[i] = file * 0x100000000 + line;
-    this.slots[slot] = i + 1;
-    if (minute < this.newest) this.unordered = true;
-    else this.newest = minute;
+    const i = slot * STRIDE;
+    ints[i] = keyA;
+    ints[i + 1] = keyB;
+    ints[i + 2] = at;
+    ints[i + 3] = file;
+    ints[i + 4] = line;
+    if (++table.count * 2 > mask + 1) table.grow();
     return true;
   }
 
-  /** Drops the transactions of minutes older than the window (see the class comment for the cost). */
+  /** `epoch` is the oldest held: it goes when the latest time is `window` after its last minute. */
+  private hold(epoch: number): void {
+    this.oldest = epoch;
+    this.dropAt = (epoch + 1) * this.span + this.window;
+  }
+
+  /** Drops the epochs whose minutes are all more than `window` before the latest. O(epochs held). */
   private forget(): void {
-    this.swept = this.latest;
-    const oldest = this.latest - this.window;
-    if (this.unordered) {
-      this.rebuild(this.minutes.length, oldest);
-      return;
+    const before = this.latest - this.window;
+    let oldest = Infinity;
+    for (const epoch of [...this.tables.keys()]) {
+      if ((epoch + 1) * this.span <= before) {
+        const table = this.tables.get(epoch);
+        this.tables.delete(epoch);
+        // Keeps the largest (epochs of one file tend to hold alike).
+        if (table !== undefined && (this.spare === undefined || table.mask > this.spare.mask)) {
+          table.clear();
+          this.spare = table;
+        }
+        if (epoch === this.lastEpoch) this.lastTable = undefined;
+      } else if (epoch < oldest) oldest = epoch;
     }
-    const ringMask = this.minutes.length - 1;
-    while (this.head < this.tail) {
-      const i = this.head & ringMask;
-      const minute = this.minutes[i]!;
-      if (minute >= oldest) break;
-      this.unslot(i, minute);
-      this.head++;
-    }
-    // Shrinks when a busy day has passed, so memory follows what the window holds.
-    const held = this.tail - this.head;
-    if (this.minutes.length > INITIAL && held * 8 < this.minutes.length) {
-      this.rebuild(this.minutes.length / 2, -Infinity);
-    }
-  }
-
-  /** Empties the slot of the transaction at position i (backward-shift deletion: no tombstones). */
-  private unslot(i: number, minute: number): void {
-    const slots = this.slots;
-    const mask = slots.length - 1;
-    let hole = slotOf(this.keysA[i]!, minute, mask);
-    while (slots[hole] !== i + 1) hole = (hole + 1) & mask;
-    for (let next = (hole + 1) & mask; slots[next] !== 0; next = (next + 1) & mask) {
-      const at = slots[next]! - 1;
-      const home = slotOf(this.keysA[at]!, this.minutes[at]!, mask);
-      // The entry at `next` may move into the hole unless its home lies cyclically in (hole, next].
-      const stays = hole <= next ? home > hole && home <= next : home > hole || home <= next;
-      if (stays) continue;
-      slots[hole] = at + 1;
-      hole = next;
-    }
-    slots[hole] = 0;
-  }
-
-  /**
-   * Moves the transactions of minutes from `oldest` on, in the order added, to the start of arrays of
-   * `capacity`, and rebuilds the slots. O(capacity).
-   */
-  private rebuild(capacity: number, oldest: number): void {
-    const { minutes, keysA, keysB, places } = this;
-    const ringMask = minutes.length - 1;
-    const newMinutes = new Float64Array(capacity);
-    const newKeysA = new Int32Array(capacity);
-    const newKeysB = new Int32Array(capacity);
-    const newPlaces = new Float64Array(capacity);
-    let kept = 0;
-    let newest = -Infinity;
-    let unordered = false;
-    for (let n = this.head; n < this.tail; n++) {
-      const i = n & ringMask;
-      const minute = minutes[i]!;
-      if (minute < oldest) continue;
-      newMinutes[kept] = minute;
-      newKeysA[kept] = keysA[i]!;
-      newKeysB[kept] = keysB[i]!;
-      newPlaces[kept] = places[i]!;
-      kept++;
-      if (minute < newest) unordered = true;
-      else newest = minute;
-    }
-    this.minutes = newMinutes;
-    this.keysA = newKeysA;
-    this.keysB = newKeysB;
-    this.places = newPlaces;
-    this.head = 0;
-    this.tail = kept;
-    this.newest = newest;
-    this.unordered = unordered;
-    this.slots = new Int32Array(capacity * 2);
-    for (let i = 0; i < kept; i++) this.slots[this.freeSlot(newKeysA[i]!, newMinutes[i]!)] = i + 1;
-  }
-
-  /** The first empty slot for a transaction of hash `a` in `minute`. */
-  private freeSlot(a: number, minute: number): number {
-    const slots = this.slots;
-    const mask = slots.length - 1;
-    let slot = slotOf(a, minute, mask);
-    while (slots[slot] !== 0) slot = (slot + 1) & mask;
-    return slot;
+    this.oldest = Infinity;
+    this.dropAt = Infinity;
+    if (oldest !== Infinity) this.hold(oldest);
   }
 }
 
-/** Transactions room is made for at first (it doubles as needed; a power of 2). */
+/** Int32 of an entry: hash a, 1 + 21 bits of hash b (0: an empty slot), minute, file, line. */
+const STRIDE = 5;
+/** Slots of a new epoch's table (a power of 2; it doubles as needed). */
 const INITIAL = 1024;
+
+/** One epoch's transactions: an open-addressing table, at most half full. */
+class EpochTable {
+  ints: Int32Array;
+  mask: number;
+  count = 0;
+
+  constructor(slots: number) {
+    this.ints = new Int32Array(slots * STRIDE);
+    this.mask = slots - 1;
+  }
+
+  /** Empties the table. O(slots). */
+  clear(): void {
+    this.ints.fill(0);
+    this.count = 0;
+  }
+
+  /** Doubles the table. O(slots). */
+  grow(): void {
+    const old = this.ints;
+    const slots = (this.mask + 1) * 2;
+    const ints = new Int32Array(slots * STRIDE);
+    const mask = slots - 1;
+    for (let i = 0; i < old.length; i += STRIDE) {
+      if (old[i + 1] === 0) continue;
+      let slot = slotOf(old[i]!, old[i + 2]!, mask);
+      while (ints[slot * STRIDE + 1] !== 0) slot = (slot + 1) & mask;
+      const to = slot * STRIDE;
+      for (let k = 0; k < STRIDE; k++) ints[to + k] = old[i + k]!;
+    }
+    this.ints = ints;
+    this.mask = mask;
+  }
+}
 
 /** Where the probe for a transaction starts: its hash mixed with its minute. */
 function slotOf(a: number, minute: number, mask: number): number {

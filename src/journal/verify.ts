@@ -4,6 +4,10 @@
  * Two kinds of finding: a **problem** is something Alma would reject or misapply (verify exits 1, merge
  * and export refuse); a **note** is one of offcirc's own conventions not met that Alma accepts (an
  * unpadded return, a complete last line without a line ending): reported, never refused.
+ * Each line comes with its record from the byte pass (line-scan.ts, WebAssembly): a CLEAN line passed
+ * every byte-level check there, so only the checks that need more than its bytes run here (its time
+ * against the day's and now, its ending against the first, duplicates); every other line gets all the
+ * checks below, which say what is wrong. The transaction's hash for duplicates is the record's.
  *
  * Why one file over 300 lines: LineChecker's checks share one pass's per-file state over the bytes; the
  * duplicate window (transaction-set.ts) and the reading (parse.ts) are apart.
@@ -12,6 +16,7 @@ import type { SeenTransactions } from './transaction-set.js';
 import { formatTimestamp } from './line.js';
 import { ACTION_AT, ITEM_AT, MAX_KEPT_LINE, PATRON_AT, TIME_WIDTH } from './parse.js';
 import type { SeenEnding } from './parse.js';
+import { CLEAN, LOAN, LineScanner } from './line-scan.js';
 
 /** Every kind of problem verify reports; stable strings for `--json` readers. */
 export const PROBLEM_CODES = [
@@ -119,18 +124,8 @@ function excerpt(buf: Uint8Array, from: number, to: number): string {
   return JSON.stringify(to > end ? `${text}…` : text);
 }
 
-/** Murmur3's finalizer: spreads the bits of a 32-bit running hash. */
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
 /*
- * Word-at-a-time scans (SWAR) for the checks every good line passes: a DataView reads 4 bytes at any
+ * Word-at-a-time scans (SWAR) for the checks of a line that is not CLEAN: a DataView reads 4 bytes at any
  * offset in one step (TurboFan compiles it to one load), and each test asks whether ANY byte of the word
  * matches, so a scan takes a quarter of the steps of a byte loop (and a range of 4 bytes or more ends
  * with a word that overlaps the one before, instead of a byte loop). A finding is then located and said
@@ -184,18 +179,8 @@ function firstSpace(view: DataView, from: number, to: number): number {
   return to;
 }
 
-/** Whether the 4 bytes of `x` are all ASCII digits. */
-export function allDigits(x: number): boolean {
-  // A byte under 0x30, or over 0x39 (0x39 + 0x46 = 0x7F: one more sets the high bit).
-  return ((((x - 0x30303030) & ~x) | (x + 0x46464646) | x) & HIGHS) === 0;
-}
-
-/** The number written by the 4 ASCII digits of `x` (read little-endian: the first digit is the low byte). */
-export function digitsValue(x: number): number {
-  let t = x & 0x0f0f0f0f;
-  t = (Math.imul(t, 10) + (t >>> 8)) & 0x00ff00ff;
-  return (Math.imul(t, 100) + (t >>> 16)) & 0xffff;
-}
+/** The byte pass of the lines handed to check() one at a time (made on first use, shared). */
+let scratch: LineScanner | undefined;
 
 const NO_MEMORY = new ArrayBuffer(0);
 
@@ -280,15 +265,82 @@ export class LineChecker {
 
   /** Checks the next line: `content` without its ending (maybe cut, see LineVisitor), its real length. */
   check(content: Uint8Array, length: number, ending: SeenEnding): void {
-    this.checkAt(content, 0, content.length, length, ending);
+    // The byte pass of a line handed over alone: through a scanner of the checkers' own (line-scan.ts).
+    const kept = content.length;
+    if (scratch === undefined || scratch.input.length < kept)
+      scratch = new LineScanner(Math.max(kept, MAX_KEPT_LINE));
+    scratch.input.set(content);
+    scratch.line(kept, ending);
+    const ints = scratch.ints;
+    // A line cut short (kept < length) was judged on its first bytes only: never clean.
+    const flags = kept === length ? ints[2]! : ints[2]! & ~CLEAN;
+    this.checkScanned(
+      content,
+      0,
+      kept,
+      length,
+      ending,
+      flags,
+      ints[3]!,
+      ints[4]!,
+      scratch.stamps[0]!,
+      ints[5]!,
+      ints[6]!,
+    );
   }
 
   /**
-   * check() for the line whose kept bytes are buf[start, start + kept), read in place (no view is made):
-   * the readers call this for every line. `length` is the line's real length (more than `kept` only
-   * when the line was cut, see LineVisitor).
+   * check() for a line the byte pass (LineScanner) has recorded: its kept bytes are line[start, start +
+   * kept), `length` its real length, and `flags` … `dayMinute` its record. A CLEAN line
+   * gets only the checks that depend on more than its bytes; any other line every check, with messages.
    */
-  checkAt(line: Uint8Array, start: number, kept: number, length: number, ending: SeenEnding): void {
+  checkScanned(
+    line: Uint8Array,
+    start: number,
+    kept: number,
+    length: number,
+    ending: SeenEnding,
+    flags: number,
+    hashA: number,
+    hashB: number,
+    stamp: number,
+    date: number,
+    dayMinute: number,
+  ): void {
+    if ((flags & CLEAN) === 0) {
+      this.checkAt(line, start, kept, length, ending, hashA, hashB, stamp);
+      return;
+    }
+    const counts = this.counts;
+    counts.lines++;
+    this.checkEnding(ending as 'crlf' | 'lf');
+    // The time check of the lines of one day (timeOf's first step), from the record's date and minute.
+    const minute =
+      date === this.lastDate && dayMinute >= 0 && stamp <= this.limit
+        ? this.lastDayMinutes + dayMinute
+        : this.timeOf(stamp);
+    if ((flags & LOAN) !== 0) counts.loans++;
+    else counts.returns++;
+    this.checkDuplicate(hashA, hashB, minute);
+    if (this.held.length > 0) this.flushHeld();
+  }
+
+  private flushHeld(): void {
+    for (const problem of this.held) this.options.report(problem);
+    this.held = [];
+  }
+
+  /** Every check of the line whose kept bytes are line[start, start + kept), with its record's hashes. */
+  private checkAt(
+    line: Uint8Array,
+    start: number,
+    kept: number,
+    length: number,
+    ending: SeenEnding,
+    hashA: number,
+    hashB: number,
+    stamp: number,
+  ): void {
     // The checks read the whole memory under `line` through views made once per buffer, not per line
     // (asking a Buffer for its .buffer and .byteOffset costs more than most checks).
     if (line !== this.lastBuffer) {
@@ -304,7 +356,7 @@ export class LineChecker {
     const buf = this.bytes;
     const s = this.offset + start;
     this.counts.lines++;
-    const unpadded = this.checkLine(buf, s, kept, length, ending);
+    const unpadded = this.checkLine(buf, s, kept, length, ending, hashA, hashB, stamp);
     const held = this.held;
     if (ending === 'none') {
       // A line without ending is whole only when nothing else is wrong with it and its length says so:
@@ -333,10 +385,7 @@ export class LineChecker {
         `return line is ${unpadded} characters, not padded with spaces to ${PATRON_AT} (Alma accepts this; merge writes it padded)`,
       );
     }
-    if (held.length > 0) {
-      for (const problem of held) this.options.report(problem);
-      this.held = [];
-    }
+    if (held.length > 0) this.flushHeld();
   }
 
   /**
@@ -350,6 +399,9 @@ export class LineChecker {
     kept: number,
     length: number,
     ending: SeenEnding,
+    hashA: number,
+    hashB: number,
+    stamp: number,
   ): number | undefined {
     const counts = this.counts;
 
@@ -375,7 +427,7 @@ export class LineChecker {
       );
     }
 
-    const minute = this.checkTime(buf, s, kept);
+    const minute = this.checkTime(buf, s, kept, stamp);
 
     if (kept <= ACTION_AT) return undefined;
     const action = buf[s + ACTION_AT] ?? 0;
@@ -396,7 +448,7 @@ export class LineChecker {
         `return has text after column ${PATRON_AT}: ${excerpt(buf, s + PATRON_AT, s + kept)} (a return line ends with the item field)`,
       );
     }
-    if (itemEnd > ITEM_AT && bytesOk && length === kept) this.checkDuplicate(buf, s, itemEnd, length, minute);
+    if (itemEnd > ITEM_AT && bytesOk && length === kept) this.checkDuplicate(hashA, hashB, minute);
     return unpaddedReturn ? length : undefined;
   }
 
@@ -450,39 +502,40 @@ export class LineChecker {
     return first === -1 && firstCr === -1;
   }
 
-  /** Checks the time; returns it in minutes since 1970 (as UTC: for distances) when it is good, else -1. */
-  private checkTime(buf: Uint8Array, s: number, kept: number): number {
+  /**
+   * Checks the time (whose value as a number is `stamp`, see LineScanner); returns it in minutes since
+   * 1970 (as UTC: for distances) when it is good, else -1.
+   */
+  private checkTime(buf: Uint8Array, s: number, kept: number, stamp: number): number {
     if (kept < TIME_WIDTH) {
       this.problem('date', `no complete time: expected 12 digits YYYYMMDDHHMM at the start of the line`);
       return -1;
     }
-    const view = this.view;
-    const yyyy = view.getInt32(s, true);
-    const mmdd = view.getInt32(s + 4, true);
-    const hhmm = view.getInt32(s + 8, true);
-    if (!(allDigits(yyyy) && allDigits(mmdd) && allDigits(hhmm))) {
-      for (let i = 0; i < TIME_WIDTH; i++) {
-        const d = (buf[s + i] ?? 0) - DIGIT_0;
-        if (d < 0 || d > 9) {
-          this.problem(
-            'date',
-            `time ${excerpt(buf, s, s + TIME_WIDTH)} is not 12 digits YYYYMMDDHHMM (column ${i + 1} is not a digit)`,
-          );
-          return -1;
-        }
+    for (let i = 0; i < TIME_WIDTH; i++) {
+      const d = (buf[s + i] ?? 0) - DIGIT_0;
+      if (d < 0 || d > 9) {
+        this.problem(
+          'date',
+          `time ${excerpt(buf, s, s + TIME_WIDTH)} is not 12 digits YYYYMMDDHHMM (column ${i + 1} is not a digit)`,
+        );
+        return -1;
       }
     }
-    const year = digitsValue(yyyy);
-    const monthDay = digitsValue(mmdd);
-    const hourMinute = digitsValue(hhmm);
-    const stamp = year * 1e8 + monthDay * 1e4 + hourMinute;
+    return this.timeOf(stamp);
+  }
+
+  /** The checks of a time of 12 digits whose value is `stamp`: minutes since 1970 (UTC), or -1. */
+  private timeOf(stamp: number): number {
     // Lines of one day share the date's checks and its Date.UTC (the costliest step here).
-    const date = year * 10_000 + monthDay;
+    const date = Math.floor(stamp / 1e4);
+    const hourMinute = stamp - date * 1e4;
     const hour = (hourMinute / 100) | 0;
     const minute = hourMinute % 100;
     if (date === this.lastDate && hour <= 23 && minute <= 59 && stamp <= this.limit) {
       return this.lastDayMinutes + hour * 60 + minute;
     }
+    const year = Math.floor(date / 1e4);
+    const monthDay = date - year * 1e4;
     const month = (monthDay / 100) | 0;
     const day = monthDay % 100;
     if (month < 1 || month > 12) {
@@ -567,41 +620,14 @@ export class LineChecker {
     );
   }
 
-  /** Hashes action + item + patron (padding aside) and looks for the same transaction (and minute) before. */
-  private checkDuplicate(buf: Uint8Array, s: number, itemEnd: number, length: number, minute: number): void {
+  /**
+   * Looks for the same transaction (and minute) before: `hashA` and `hashB` are the record's hashes of
+   * its action, item (padding aside) and patron (line-scan.wat), the patron's end mixed in.
+   */
+  private checkDuplicate(hashA: number, hashB: number, minute: number): void {
     const seen = this.options.seen;
     if (!seen) return;
-    // Two 32-bit hashes of the action, the item (padding aside) and the patron, 4 bytes a step with
-    // Murmur3's mixing (two seeds, two rotations). Each field ends with a word holding its last bytes and
-    // its length, so the split between item and patron counts. The time needs no hashing: the set
-    // compares minutes exactly. Written out as one loop rather than helpers: this runs for every line.
-    const view = this.view;
-    const action = buf[s + ACTION_AT]!;
-    let a = 0x811c9dc5 ^ action;
-    let b = 0x9747b28c ^ action;
-    for (let pass = 0; pass < 2; pass++) {
-      const from = s + (pass === 0 ? ITEM_AT : PATRON_AT);
-      const to = pass === 0 ? s + itemEnd : Math.max(from, s + length);
-      for (let i = from; ; i += 4) {
-        let k: number;
-        const last = i + 4 > to;
-        if (!last) k = view.getInt32(i, true);
-        else {
-          k = (to - from) << 24;
-          for (let j = i, shift = 0; j < to; j++, shift += 8) k |= buf[j]! << shift;
-        }
-        k = Math.imul(k, 0xcc9e2d51);
-        k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-        a ^= k;
-        a = (Math.imul((a << 13) | (a >>> 19), 5) + 0xe6546b64) | 0;
-        b ^= k;
-        b = (Math.imul((b << 17) | (b >>> 15), 0x85ebca6b) + 0x7feb352d) | 0;
-        if (last) break;
-      }
-    }
-    // The patron's end, not the raw length: an unpadded return and a padded one are the same transaction.
-    const end = Math.max(length, PATRON_AT);
-    if (seen.add(fmix(a), fmix(b ^ end), this.fileIndex, this.counts.lines, minute)) return;
+    if (seen.add(hashA, hashB, this.fileIndex, this.counts.lines, minute)) return;
     const where =
       seen.firstFile === this.fileIndex
         ? `line ${seen.firstLine}`
