@@ -14,7 +14,7 @@ import { closeSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median } from './common.mjs';
+import { KIOSK_NODE_FLAGS, median } from './common.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(ROOT, 'bin', 'offcirc.js');
@@ -125,7 +125,7 @@ export async function measure({ quick, dir, log }) {
   const verify = { ms: [], kb: [] };
   const floor = { ms: [], kb: [] };
   for (let run = 0; run < runs; run++) {
-    const ours = await timed([process.execPath, CLI, 'verify', single]);
+    const ours = await timed([process.execPath, ...KIOSK_NODE_FLAGS, CLI, 'verify', single]);
     if (ours.code !== 0) throw new Error(`offcirc verify exited ${ours.code}: ${ours.out}${ours.err}`);
     const base = await timed([process.execPath, '-e', CHUNKED_READ, single]);
     if (base.code !== 0 || Number(base.out) !== verifyLines)
@@ -174,7 +174,7 @@ export async function measure({ quick, dir, log }) {
   let identical = true;
   for (let run = 0; run < runs; run++) {
     rmSync(merged, { force: true });
-    const ours = await timed([process.execPath, CLI, 'merge', a, b, '--out', merged]);
+    const ours = await timed([process.execPath, ...KIOSK_NODE_FLAGS, CLI, 'merge', a, b, '--out', merged]);
     if (ours.code !== 0) throw new Error(`offcirc merge exited ${ours.code}: ${ours.out}${ours.err}`);
     const fd = openSync(sorted, 'w');
     let base;
