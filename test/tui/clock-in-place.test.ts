@@ -3,7 +3,7 @@
  * while nothing else on screen changed; any other change still redraws the whole frame, with the minute.
  */
 import { EventEmitter } from 'node:events';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import { boldAt, onlyClockDiffers } from '../../src/tui/clockInPlace.js';
 import { initialInput, inputRules } from '../../src/tui/controls.js';
@@ -12,6 +12,19 @@ import { runScreen } from '../../src/tui/run.js';
 import { screenModel } from '../../src/tui/screenModel.js';
 import { settle } from './screen.js';
 import { baseView, MemoryStation } from './station.js';
+
+// Ink draws no live frames where it believes it runs under CI (is-in-ci reads CI and
+// CONTINUOUS_INTEGRATION once, when ink loads): this file is about live frames, so ink loads as on a
+// kiosk's terminal. vi.hoisted runs before the imports above.
+const ciEnv = vi.hoisted(() => {
+  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  return saved;
+});
+afterAll(() => {
+  for (const [name, value] of Object.entries(ciEnv)) if (value !== undefined) process.env[name] = value;
+});
 
 // eslint-disable-next-line no-control-regex -- stripping the terminal's escapes is the point
 const ESCAPES = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[78]/g;
