@@ -165,21 +165,7 @@ export async function checkInOnePass(
     walked = await walkInTimeOrder(
       files,
       (cursor) => {
-        const start = cursor.lineStart;
-        const length = cursor.lineEnd - start;
-        checkers[cursor.index]?.checkScanned(
-          cursor.buffer,
-          start,
-          length,
-          length,
-          cursor.ending,
-          cursor.flags,
-          cursor.hashA,
-          cursor.hashB,
-          cursor.stamp,
-          cursor.date,
-          cursor.dayMinute,
-        );
+        checkAtCursor(checkers, cursor);
         return visit?.(cursor);
       },
       {
@@ -306,21 +292,7 @@ async function findDuplicates(
   await walkInTimeOrder(
     chosen.map((i) => files[i] ?? ''),
     (cursor) => {
-      const start = cursor.lineStart;
-      const length = cursor.lineEnd - start;
-      checkers[cursor.index]?.checkScanned(
-        cursor.buffer,
-        start,
-        length,
-        length,
-        cursor.ending,
-        cursor.flags,
-        cursor.hashA,
-        cursor.hashB,
-        cursor.stamp,
-        cursor.date,
-        cursor.dayMinute,
-      );
+      checkAtCursor(checkers, cursor);
       return undefined;
     },
     { chunk: chunkFor(chosen.length) },
@@ -407,4 +379,23 @@ export function refuseOnProblems(
   const reason = result.unreadable.length > 0 ? why.unreadable : why.problems;
   io.err(`${command}: refused, ${reason}; nothing was written`);
   return code;
+}
+
+/** Checks the line under `cursor` with its input's checker, from the byte pass's record of it. */
+function checkAtCursor(checkers: readonly (LineChecker | undefined)[], cursor: LineCursor): void {
+  const start = cursor.lineStart;
+  const length = cursor.lineEnd - start;
+  checkers[cursor.index]?.checkScanned(
+    cursor.buffer,
+    start,
+    length,
+    length,
+    cursor.ending,
+    cursor.flags,
+    cursor.hashA,
+    cursor.hashB,
+    cursor.stamp,
+    cursor.date,
+    cursor.dayMinute,
+  );
 }

@@ -65,13 +65,9 @@ export function KioskScreen({
   // The last model rendered, when (by the wall clock, not `now`), and where its clock was laid out.
   const drawn = useRef<{ model: ScreenModel; at: number }>(undefined);
   const clock = useRef<DOMElement>(null);
-
-  // On an idle minute: when the model differs from the one drawn in nothing but the clock, write the
-  // clock alone; else (or where the frame's place on the terminal isn't known) re-render as usual.
-  const quietMinute = () => {
-    const last = drawn.current;
-    if (!frameAtTop || !last || Date.now() - last.at < FRAME_SETTLE_MS) return false;
-    const next = screenModel({
+  /** What the screen shows now. */
+  const currentModel = () =>
+    screenModel({
       view: feed.view(),
       shown: shown.current,
       input: input.current,
@@ -81,6 +77,13 @@ export function KioskScreen({
       size,
       glyphs,
     });
+
+  // On an idle minute: when the model differs from the one drawn in nothing but the clock, write the
+  // clock alone; else (or where the frame's place on the terminal isn't known) re-render as usual.
+  const quietMinute = () => {
+    const last = drawn.current;
+    if (!frameAtTop || !last || Date.now() - last.at < FRAME_SETTLE_MS) return false;
+    const next = currentModel();
     const place = placeOf(clock.current);
     if (!place || place.width !== next.status.clock.length || !onlyClockDiffers(last.model, next))
       return false;
@@ -117,16 +120,7 @@ export function KioskScreen({
     redraw();
   });
 
-  const model = screenModel({
-    view: feed.view(),
-    shown: shown.current,
-    input: input.current,
-    now: now(),
-    config,
-    rules,
-    size,
-    glyphs,
-  });
+  const model = currentModel();
   useEffect(() => {
     drawn.current = { model, at: Date.now() };
     if (model.live !== live) setLive(model.live);
