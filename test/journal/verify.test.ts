@@ -88,6 +88,8 @@ describe('LineChecker', () => {
         fc.integer({ min: 0, max: text.length - 1 }),
         fc.oneof(fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0x7f, max: 0xff })),
         (at, byte) => {
+          // A line ending's own CR or LF put back where it was changes nothing: not a broken file.
+          fc.pre(text.charCodeAt(at) !== byte);
           const broken = text.slice(0, at) + String.fromCharCode(byte) + text.slice(at + 1);
           expect(check(broken).problems.length).toBeGreaterThan(0);
         },
