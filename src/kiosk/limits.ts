@@ -3,7 +3,7 @@
  * today (the journal and today's outbox files), counted on as loans are written, forgotten at midnight.
  * O(1) per call; memory grows with today's patrons.
  */
-import { localDay } from './patrons.js';
+import { localDay } from '../local-day.js';
 import { KIOSK_REASONS } from './reasons.js';
 
 export class DayLoans {

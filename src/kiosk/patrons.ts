@@ -37,8 +37,6 @@ export type PatronPolicies = Record<Standing, Policy>;
 
 export const DEFAULT_POLICIES: PatronPolicies = { blocked: 'refuse', expired: 'refuse', unknown: 'lend' };
 
-export { localDay };
-
 /**
  * The card's standing at `now`: blocked (an active block, or an inactive account: Alma lends to neither),
  * expired (its expiry date is before today), unknown (not on the list), or undefined when it is in good

@@ -6,7 +6,7 @@
  * whole file.
  */
 import { createReadStream } from 'node:fs';
-import { localDay } from '../kiosk/patrons.js';
+import { localDay } from '../local-day.js';
 import { ListBuilder, type PatronEntry } from './build.js';
 import { CsvReader } from './csv.js';
 import { JsonArraySplitter } from './json-array.js';

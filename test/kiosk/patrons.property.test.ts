@@ -12,7 +12,8 @@ import { createDueRule } from '../../src/kiosk/due.js';
 import type { KioskEvent, Transaction } from '../../src/kiosk/events.js';
 import { Kiosk } from '../../src/kiosk/kiosk.js';
 import { DayLoans } from '../../src/kiosk/limits.js';
-import { localDay, type PatronRecord } from '../../src/kiosk/patrons.js';
+import { localDay } from '../../src/local-day.js';
+import type { PatronRecord } from '../../src/kiosk/patrons.js';
 import { itemBarcode } from '../helpers/barcodes.js';
 
 const config = configSchema.parse({});
