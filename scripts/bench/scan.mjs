@@ -22,11 +22,14 @@ const FLOOR = path.join(ROOT, 'scripts', 'bench', 'floor-station.mjs');
 const PATRON = '21234000000018';
 const ms = (ns) => Number(ns) / 1e6;
 
-/** A valid 14-digit item barcode for sequence number n (offcirc's own check digit, from the build). */
-export const item = (n) => {
-  const body = `31234${String(n).padStart(8, '0')}`;
+/** A valid 14-digit barcode after `prefix` for sequence number n (offcirc's own check digit, from the build). */
+const barcode = (prefix, n) => {
+  const body = `${prefix}${String(n).padStart(8, '0')}`;
   return body + mod10CheckDigit(body);
 };
+
+/** An item barcode (`3…`, as the default rules tell items) for sequence number n. */
+export const item = (n) => barcode('31234', n);
 
 /**
  * Starts `which` ('floor' or 'offcirc') reading `pty` and journaling to `journal`; `wrap` puts a command
@@ -145,11 +148,8 @@ async function timedScans(started, pty, from, count) {
   return times;
 }
 
-/** A valid 14-digit patron barcode for sequence number n, as the default rules tell patrons. */
-const patron = (n) => {
-  const body = `21234${String(n).padStart(8, '0')}`;
-  return body + mod10CheckDigit(body);
-};
+/** A patron barcode (`2…`, as the default rules tell patrons) for sequence number n. */
+const patron = (n) => barcode('21234', n);
 
 /** Loans per patron in the steady run: a desk's sessions, each opened by the next patron's card. */
 const SESSION_LOANS = 10;
