@@ -14,7 +14,7 @@ import { closeSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KIOSK_NODE_FLAGS, median } from './common.mjs';
+import { KIOSK_NODE_FLAGS, figure, median } from './common.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(ROOT, 'bin', 'offcirc.js');
@@ -68,6 +68,20 @@ for (;;) {
 }
 closeSync(fd);
 console.log(lines);`;
+
+/** A peak-memory row: medians of KiB readings in MiB, at most 100 MiB whatever the floor. */
+const memoryFigure = (name, kb, floorKb, floorName) => ({
+  ...figure(
+    name,
+    median(kb) / 1024,
+    'MiB',
+    median(floorKb) / 1024,
+    floorName,
+    undefined,
+    'flat in the file size',
+  ),
+  max: 100,
+});
 
 /** Runs a command under /usr/bin/time; resolves with exit code, wall ms, peak RSS (KiB) and output. */
 function timed(argv, stdoutFile) {
@@ -141,24 +155,15 @@ export async function measure({ quick, dir, log }) {
   rmSync(single, { force: true });
   const lines = quick ? '1M' : '10M';
   figures.push(
-    {
-      name: `verify ${lines} lines: time`,
-      value: median(verify.ms) / 1000,
-      unit: 's',
-      floor: median(floor.ms) / 1000,
-      floorName: 'chunked read (1 MiB) + indexOf',
-      target: 3,
-    },
-    {
-      name: `verify ${lines} lines: peak memory`,
-      value: median(verify.kb) / 1024,
-      unit: 'MiB',
-      floor: median(floor.kb) / 1024,
-      floorName: 'chunked read process',
-      target: undefined,
-      max: 100,
-      note: 'flat in the file size',
-    },
+    figure(
+      `verify ${lines} lines: time`,
+      median(verify.ms) / 1000,
+      's',
+      median(floor.ms) / 1000,
+      'chunked read (1 MiB) + indexOf',
+      3,
+    ),
+    memoryFigure(`verify ${lines} lines: peak memory`, verify.kb, floor.kb, 'chunked read process'),
   );
 
   const a = path.join(dir, 'a.dat');
@@ -200,25 +205,16 @@ export async function measure({ quick, dir, log }) {
   for (const f of [a, b, merged, sorted]) rmSync(f, { force: true });
   const pair = quick ? '2 × 500k' : '2 × 5M';
   figures.push(
-    {
-      name: `merge ${pair} lines: time`,
-      value: median(merge.ms) / 1000,
-      unit: 's',
-      floor: median(sort.ms) / 1000,
-      floorName: 'LC_ALL=C sort -m',
-      target: 2,
-      note: identical ? 'output identical to sort -m' : 'OUTPUT DIFFERS FROM sort -m',
-    },
-    {
-      name: `merge ${pair} lines: peak memory`,
-      value: median(merge.kb) / 1024,
-      unit: 'MiB',
-      floor: median(sort.kb) / 1024,
-      floorName: 'LC_ALL=C sort -m',
-      target: undefined,
-      max: 100,
-      note: 'flat in the file size',
-    },
+    figure(
+      `merge ${pair} lines: time`,
+      median(merge.ms) / 1000,
+      's',
+      median(sort.ms) / 1000,
+      'LC_ALL=C sort -m',
+      2,
+      identical ? 'output identical to sort -m' : 'OUTPUT DIFFERS FROM sort -m',
+    ),
+    memoryFigure(`merge ${pair} lines: peak memory`, merge.kb, sort.kb, 'LC_ALL=C sort -m'),
   );
   if (!identical)
     figures.push({ name: 'merge output identical to sort -m', value: NaN, unit: '', failed: true });
