@@ -2,7 +2,6 @@
  * The idle screen's minute on a terminal: the clock alone is rewritten where the frame drew it, and only
  * while nothing else on screen changed; any other change still redraws the whole frame, with the minute.
  */
-import { EventEmitter } from 'node:events';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import { boldAt, onlyClockDiffers } from '../../src/tui/clockInPlace.js';
@@ -12,6 +11,7 @@ import { runScreen } from '../../src/tui/run.js';
 import { screenModel } from '../../src/tui/screenModel.js';
 import { settle } from './screen.js';
 import { baseView, MemoryStation } from './station.js';
+import { TerminalInput, TerminalOutput } from './terminal.js';
 
 // Ink draws no live frames where it believes it runs under CI (is-in-ci reads CI and
 // CONTINUOUS_INTEGRATION once, when ink loads): this file is about live frames, so ink loads as on a
@@ -28,30 +28,6 @@ afterAll(() => {
 
 // eslint-disable-next-line no-control-regex -- stripping the terminal's escapes is the point
 const ESCAPES = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[78]/g;
-
-/** A terminal output stream (80×24) that keeps everything written to it. */
-class TerminalOutput extends EventEmitter {
-  isTTY = true;
-  columns = 80;
-  rows = 24;
-  written = '';
-  write = (data: string) => {
-    this.written += data;
-    return true;
-  };
-}
-
-/** A terminal input stream nobody types on. */
-class TerminalInput extends EventEmitter {
-  isTTY = true;
-  setEncoding() {}
-  setRawMode() {}
-  ref() {}
-  unref() {}
-  resume() {}
-  pause() {}
-  read = () => null;
-}
 
 afterEach(() => vi.useRealTimers());
 

@@ -1,46 +1,9 @@
-import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import { runScreen } from '../../src/tui/run.js';
 import { settle } from './screen.js';
 import { MemoryStation } from './station.js';
-
-/** A terminal input stream as Ink reads it: 'readable' then read(). */
-class TerminalInput extends EventEmitter {
-  isTTY = true;
-  private queued: string | null = null;
-  setEncoding() {}
-  setRawMode() {}
-  ref() {}
-  unref() {}
-  resume() {}
-  pause() {}
-  read = () => {
-    const data = this.queued;
-    this.queued = null;
-    return data;
-  };
-  type(data: string) {
-    this.queued = data;
-    this.emit('readable');
-  }
-}
-
-/** A terminal output stream that keeps everything written to it. */
-class TerminalOutput extends EventEmitter {
-  isTTY: boolean;
-  columns = 80;
-  rows = 24;
-  written = '';
-  constructor(isTTY: boolean) {
-    super();
-    this.isTTY = isTTY;
-  }
-  write = (data: string) => {
-    this.written += data;
-    return true;
-  };
-}
+import { TerminalInput, TerminalOutput } from './terminal.js';
 
 function start(isTTY = true) {
   const station = new MemoryStation();
