@@ -181,10 +181,12 @@ export class JournalLock {
     }
     try {
       const start = processStart(process.pid);
+      // Not fsynced: a lock only speaks for a live owner, and other processes read it from the page cache.
+      // After a power cut, whatever of it reached the disk names an earlier boot, or is empty or torn
+      // (garbage); either is taken over. An fsync would only cost every start a disk flush.
       await handle.writeFile(
         formatLock({ pid: process.pid, boot: currentBootId(), ...(start ? { start } : {}) }),
       );
-      await handle.sync();
       this.inode = (await handle.stat()).ino;
     } catch (error) {
       await handle.close().catch(() => undefined);
