@@ -63,7 +63,8 @@
   (func $line (export "line") (param $s i32) (param $e i32) (param $ending i32) (param $n i32)
     (local $len i32) (local $clean i32) (local $p i32) (local $m i32) (local $action i32) (local $j i32)
     (local $itemEnd i32) (local $stamp i64) (local $i i32) (local $rec i32) (local $end i32) (local $bad v128)
-    (local $date i32) (local $minute i32) (local $d i32)
+    (local $date i32) (local $minute i32) (local $year i32) (local $monthDay i32) (local $hour i32)
+    (local $min i32)
     (local.set $len (i32.sub (local.get $e) (local.get $s)))
     ;; A line of 93 to 1024 bytes (MAX_KEPT_LINE) with a line ending, all printable ASCII (whole blocks,
     ;; then the line's last 16 bytes).
@@ -157,29 +158,49 @@
     (local.set $end (select (local.get $len) (i32.const 93) (i32.gt_s (local.get $len) (i32.const 93))))
     (call $field (i32.add (local.get $s) (i32.const 93)) (i32.add (local.get $s) (local.get $end)))
     ;; The time as a number: its 12 bytes as digits (a byte past the line's end counts as 0); exact in
-    ;; integers, as the same sum in doubles is (it stays far under 2^53).
-    (block $timeDone
-      (loop $time
-        (br_if $timeDone (i32.ge_s (local.get $i) (i32.const 12)))
-        (local.set $stamp (i64.add (i64.mul (local.get $stamp) (i64.const 10))
-          (i64.extend_i32_s (i32.sub
-            (if (result i32) (i32.lt_s (local.get $i) (local.get $len))
-              (then (i32.load8_u (i32.add (local.get $s) (local.get $i)))) (else (i32.const 48)))
-            (i32.const 48)))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $time)))
-    ;; A CLEAN line's date (YYYYMMDD) and minute of the day (-1 when the hour or minute is impossible),
-    ;; from its 12 digits: what verify's time check starts from.
+    ;; integers, as the same sum in doubles is (it stays far under 2^53). A line of 12 bytes or more
+    ;; sums its year, month and day, hour and minute side by side (the same sum, grouped); a shorter
+    ;; one byte by byte.
     (local.set $date (i32.const -1))
     (local.set $minute (i32.const -1))
-    (if (local.get $clean)
+    (if (i32.ge_s (local.get $len) (i32.const 12))
       (then
-        (local.set $date (i32.wrap_i64 (i64.div_u (local.get $stamp) (i64.const 10000))))
-        (local.set $d (i32.wrap_i64 (i64.rem_u (local.get $stamp) (i64.const 10000))))
-        (if (i32.and (i32.le_u (i32.div_u (local.get $d) (i32.const 100)) (i32.const 23))
-              (i32.le_u (i32.rem_u (local.get $d) (i32.const 100)) (i32.const 59)))
-          (then (local.set $minute (i32.add (i32.mul (i32.div_u (local.get $d) (i32.const 100)) (i32.const 60))
-            (i32.rem_u (local.get $d) (i32.const 100))))))))
+        (local.set $year (i32.add
+          (i32.add (i32.mul (i32.sub (i32.load8_u (local.get $s)) (i32.const 48)) (i32.const 1000))
+            (i32.mul (i32.sub (i32.load8_u offset=1 (local.get $s)) (i32.const 48)) (i32.const 100)))
+          (i32.add (i32.mul (i32.sub (i32.load8_u offset=2 (local.get $s)) (i32.const 48)) (i32.const 10))
+            (i32.sub (i32.load8_u offset=3 (local.get $s)) (i32.const 48)))))
+        (local.set $monthDay (i32.add
+          (i32.add (i32.mul (i32.sub (i32.load8_u offset=4 (local.get $s)) (i32.const 48)) (i32.const 1000))
+            (i32.mul (i32.sub (i32.load8_u offset=5 (local.get $s)) (i32.const 48)) (i32.const 100)))
+          (i32.add (i32.mul (i32.sub (i32.load8_u offset=6 (local.get $s)) (i32.const 48)) (i32.const 10))
+            (i32.sub (i32.load8_u offset=7 (local.get $s)) (i32.const 48)))))
+        (local.set $hour (i32.add (i32.mul (i32.sub (i32.load8_u offset=8 (local.get $s)) (i32.const 48)) (i32.const 10))
+          (i32.sub (i32.load8_u offset=9 (local.get $s)) (i32.const 48))))
+        (local.set $min (i32.add (i32.mul (i32.sub (i32.load8_u offset=10 (local.get $s)) (i32.const 48)) (i32.const 10))
+          (i32.sub (i32.load8_u offset=11 (local.get $s)) (i32.const 48))))
+        (local.set $stamp (i64.add
+          (i64.add (i64.mul (i64.extend_i32_s (local.get $year)) (i64.const 100000000))
+            (i64.mul (i64.extend_i32_s (local.get $monthDay)) (i64.const 10000)))
+          (i64.extend_i32_s (i32.add (i32.mul (local.get $hour) (i32.const 100)) (local.get $min)))))
+        ;; A CLEAN line's date (YYYYMMDD) and minute of the day (-1 when the hour or minute is
+        ;; impossible): what verify's time check starts from. Its 12 bytes are digits.
+        (if (local.get $clean)
+          (then
+            (local.set $date (i32.add (i32.mul (local.get $year) (i32.const 10000)) (local.get $monthDay)))
+            (if (i32.and (i32.le_u (local.get $hour) (i32.const 23)) (i32.le_u (local.get $min) (i32.const 59)))
+              (then (local.set $minute (i32.add (i32.mul (local.get $hour) (i32.const 60)) (local.get $min))))))))
+      (else
+        (block $timeDone
+          (loop $time
+            (br_if $timeDone (i32.ge_s (local.get $i) (i32.const 12)))
+            (local.set $stamp (i64.add (i64.mul (local.get $stamp) (i64.const 10))
+              (i64.extend_i32_s (i32.sub
+                (if (result i32) (i32.lt_s (local.get $i) (local.get $len))
+                  (then (i32.load8_u (i32.add (local.get $s) (local.get $i)))) (else (i32.const 48)))
+                (i32.const 48)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $time)))))
     (local.set $rec (i32.mul (local.get $n) (i32.const 28)))
     (i32.store offset=20 (local.get $rec) (local.get $date))
     (i32.store offset=24 (local.get $rec) (local.get $minute))

@@ -134,7 +134,17 @@ describe('the byte pass (line-scan.wat) under fuzzing', () => {
             ending: ENDINGS[r.flags & ENDING_MASK],
           })),
         ).toEqual(seen);
-        for (const r of records) expect(r.stamp).toBe(stampValue(scanner.input.subarray(r.start, r.end)));
+        for (const r of records) {
+          expect(r.stamp).toBe(stampValue(scanner.input.subarray(r.start, r.end)));
+          // A CLEAN line's date and minute of the day are its time's (its 12 bytes are digits); -1 else.
+          const hhmm = r.stamp % 10_000;
+          const [hour, minute] = [Math.floor(hhmm / 100), hhmm % 100];
+          expect([r.date, r.dayMinute]).toEqual(
+            r.flags & CLEAN
+              ? [Math.floor(r.stamp / 10_000), hour <= 23 && minute <= 59 ? hour * 60 + minute : -1]
+              : [-1, -1],
+          );
+        }
       }),
       { numRuns: fuzzRuns() },
     );
