@@ -8,7 +8,8 @@
  * - Code splitting keeps each `await import()` lazy: a command, a scanner driver, the screen, the
  *   forwarder each live in their own chunk, loaded only when used, as from dist/.
  * - Bundled packages: the pure-JS ones on the start path (zod, commander, lowdb, steno). Every other
- *   package stays an import of node_modules (native addons, Ink and React, pg, ...).
+ *   package stays an import of node_modules (native addons, Ink and React, pg, ...), but for serialport
+ *   and node-hid, which are required (REQUIRED below says why).
  * - dist/version.js stays outside, imported from dist/: it reads ../package.json relative to itself.
  * - zod's translations of its messages into ~50 languages (half of its 750 KB) are left out, all but
  *   English, the one zod itself uses and the only one offcirc's messages come in (nothing selects another
