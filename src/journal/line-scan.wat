@@ -160,7 +160,8 @@
     ;; The time as a number: its 12 bytes as digits (a byte past the line's end counts as 0); exact in
     ;; integers, as the same sum in doubles is (it stays far under 2^53). A line of 12 bytes or more
     ;; sums its year, month and day, hour and minute side by side (the same sum, grouped); a shorter
-    ;; one byte by byte.
+    ;; one byte by byte. Written out digit by digit: a helper for two digits, called six times a line,
+    ;; took the whole gain back (V8 does not inline it; verify of 10M lines 1.13 s against 1.06).
     (local.set $date (i32.const -1))
     (local.set $minute (i32.const -1))
     (if (i32.ge_s (local.get $len) (i32.const 12))
