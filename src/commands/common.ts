@@ -20,6 +20,7 @@ import {
   type WalkedInput,
 } from '../journal/merge.js';
 import type { LineEnding } from '../journal/line.js';
+import type { ScannedRun } from '../journal/line-scan.js';
 import { MAX_KEPT_LINE, UnreadableFileError, type SeenEnding } from '../journal/parse.js';
 import { sniffBinary } from '../journal/sniff.js';
 import { LineChecker, ProblemLog, type LineCounts, type Note, type Problem } from '../journal/verify.js';
@@ -172,6 +173,10 @@ export async function checkInOnePass(
         chunk: chunkFor(files.length),
         maxLine: MAX_KEPT_LINE,
         ...(options.beforeRead && { beforeRead: options.beforeRead }),
+        // Without a visitor of its own, the lines of the one input left are checked a batch at a time.
+        ...(visit === undefined && {
+          visitRun: (cursor: LineCursor, run: ScannedRun) => checkers[cursor.index]?.checkRun(run),
+        }),
         ready: (cursors) => {
           for (const cursor of cursors) {
             const head = cursor.head();

@@ -32,8 +32,17 @@ const STAMPS = BATCH * RECORD_INTS * 4;
 /** Where the input starts in the memory (line-scan.wat has the same numbers). */
 const INPUT = 196_608;
 /** Bytes after the input that 16-byte loads may read (the item field is read whole: 93 + 16 past a line's start). */
-const SLACK = 128;
+export const SLACK = 128;
 const PAGE = 65_536;
+
+/** Records [from, to) of a LineScanner: lines of `input` (its `ints` and `stamps`, see RECORD_INTS). */
+export interface ScannedRun {
+  input: Buffer;
+  ints: Int32Array;
+  stamps: Float64Array;
+  from: number;
+  to: number;
+}
 
 /** The little of the WebAssembly API used here (the project's TypeScript libraries don't declare it). */
 interface WasmMemory {

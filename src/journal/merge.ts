@@ -3,13 +3,13 @@
  * own order exactly (a line never passes an earlier line of its own file, whatever their times) and
  * interleaves the inputs by time between them, equal times taking the inputs in the order given.
  * Cost: O(n log k) for n lines of k inputs; memory is one read buffer per input (chunkFor, in its byte
- * pass's memory beside the records; more only for a line longer than the buffer), whatever the number
- * of lines.
+ * pass's memory beside the records; more only for a line longer than the buffer; two when reading
+ * ahead, see LineCursor), whatever the number of lines.
  */
 import { readSync, type BigIntStats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { LINE_ENDINGS, type LineEnding } from './line.js';
-import { ENDINGS, ENDING_MASK, LineScanner, RECORD_INTS } from './line-scan.js';
+import { ENDINGS, ENDING_MASK, LineScanner, RECORD_INTS, SLACK, type ScannedRun } from './line-scan.js';
 import {
   ACTION_AT,
   PATRON_AT,
@@ -25,12 +25,12 @@ const R = 0x52;
 export const CURSOR_CHUNK = 64 * 1024;
 
 /**
- * Bytes read at a time from each of `inputs` files walked together: 1 MiB for a few (few reads, each a
- * round trip to the thread pool), less for many, so that all of them hold about 8 MiB, never under
- * CURSOR_CHUNK each.
+ * Bytes read at a time from each of `inputs` files walked together: 2 MiB for a few (few reads: a read
+ * ahead costs a turn of the event loop, about 50 µs here, and 1 MiB reads made verify 6% slower), less
+ * for many, so that all of them hold about 8 MiB (16 when reading ahead), never under CURSOR_CHUNK each.
  */
 export function chunkFor(inputs: number): number {
-  return Math.max(CURSOR_CHUNK, Math.min(1 << 20, Math.floor((8 << 20) / Math.max(1, inputs))));
+  return Math.max(CURSOR_CHUNK, Math.min(2 << 20, Math.floor((8 << 20) / Math.max(1, inputs))));
 }
 
 /** A line longer than a cursor was told to hold (see LineCursor's `maxLine`). */
@@ -46,6 +46,13 @@ export class LineTooLongError extends Error {
  * `buffer[lineStart, lineEnd)` (without its ending; `bytes()` makes a view of it), `stamp` its time, and
  * `flags`, `hashA`, `hashB` its record from the byte pass (line-scan.ts), which runs over the buffer
  * 4096 lines at a time; they are valid until the next call of next().
+ *
+ * With a `maxLine`, the cursor reads ahead: the buffer holds two regions of `chunk` bytes, each after a
+ * margin that holds any unfinished line (at most maxLine and a CR). While the lines of one region are
+ * used, the next chunk is read into the other through the thread pool, so reading overlaps the checks
+ * on a second core; when a region is used up, its unfinished line is copied into the margin before the
+ * other and the walk goes on there. Memory: twice the chunk. Without a `maxLine` a line may be any
+ * length, so the cursor reads in turn into one buffer that doubles for a longer line (see fill()).
  */
 export class LineCursor {
   /** The byte pass, whose memory holds the buffer. */
@@ -75,6 +82,14 @@ export class LineCursor {
   lines = 0;
   private reads = 0;
   private firstRead = 0;
+  private firstAt = 0;
+  /** Reading ahead (with a maxLine): each region's size, the margin before it, the region in use. */
+  private readonly region: number;
+  private readonly margin: number;
+  private using = 1;
+  /** The read into the other region: its bytes, or what went wrong; the file offset it reads at. */
+  private ahead: Promise<number | UnreadableFileError> | undefined;
+  private position = 0;
 
   /** A DataView of `buffer` (made once per buffer: writers copy lines through it 4 bytes a step). */
   view: DataView<ArrayBufferLike>;
@@ -87,11 +102,13 @@ export class LineCursor {
     chunk = CURSOR_CHUNK,
     /**
      * Without it the buffer doubles for a line longer than the chunk; with it, a line longer than this
-     * throws LineTooLongError instead (memory stays one chunk, whatever the file holds).
+     * throws LineTooLongError instead (memory stays two chunks, whatever the file holds).
      */
     private readonly maxLine = Infinity,
   ) {
-    this.scanner = new LineScanner(chunk);
+    this.region = chunk;
+    this.margin = Number.isFinite(maxLine) ? Math.max(maxLine + 1, SLACK) : 0;
+    this.scanner = new LineScanner(this.margin > 0 ? 2 * (this.margin + this.region) : chunk);
     this.buf = this.scanner.input;
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   }
@@ -144,6 +161,27 @@ export class LineCursor {
     return true;
   }
 
+  /**
+   * Takes at once the lines recorded after the current one in the byte pass's batch (up to, not
+   * including, a line longer than maxLine, which nextBuffered() then throws for): they count as read,
+   * and the next call of nextBuffered() goes on after the last of them. The current line's fields are
+   * left as they were. The records are valid until that call. O(lines) with a maxLine, O(1) without.
+   */
+  takeBuffered(): ScannedRun {
+    const from = this.record;
+    const ints = this.scanner.ints;
+    let to = from;
+    if (Number.isFinite(this.maxLine)) {
+      const max = this.maxLine;
+      while (to < this.records && ints[to * RECORD_INTS + 1]! - ints[to * RECORD_INTS]! <= max) to++;
+    } else {
+      to = this.records;
+    }
+    this.record = to;
+    this.lines += to - from;
+    return { input: this.buf, ints, stamps: this.scanner.stamps, from, to };
+  }
+
   /** Moves to the next line, reading as needed; false at the end of the file. */
   async next(): Promise<boolean> {
     for (;;) {
@@ -158,16 +196,17 @@ export class LineCursor {
    * buffer (until a second read): for telling a binary file before its lines are used.
    */
   head(): Uint8Array | undefined {
-    return this.reads === 1 ? this.buf.subarray(0, this.firstRead) : undefined;
+    return this.reads === 1 ? this.buf.subarray(this.firstAt, this.firstAt + this.firstRead) : undefined;
   }
 
   /**
    * Keeps the unread bytes, then reads more after them (the buffer doubles only for an overlong line).
-   * Called only when every line recorded has been used. The read is synchronous, straight into the
-   * byte pass's memory: a file tool has nothing else to do meanwhile, and a read through the thread
-   * pool cost a hand-off and a copy a chunk (measured: 10% more CPU time for verify).
+   * Called only when every line recorded has been used. Without reading ahead the read is synchronous,
+   * straight into the byte pass's memory: a read through the thread pool that is waited for at once
+   * only adds a hand-off.
    */
   private async fill(): Promise<void> {
+    if (this.margin > 0) return this.fillAhead();
     if (this.start > 0) {
       this.buf.copyWithin(0, this.start, this.end);
       this.end -= this.start;
@@ -188,6 +227,49 @@ export class LineCursor {
     if (bytesRead === 0) this.eof = true;
     if (this.reads++ === 0) this.firstRead = bytesRead;
     this.end += bytesRead;
+  }
+
+  /**
+   * fill() when reading ahead: waits for the read into the other region (the first time, starts it),
+   * moves the unfinished line into the margin before it, and starts the next read into the region just
+   * used up (whose lines have all been used: the walk calls beforeRead first).
+   */
+  private async fillAhead(): Promise<void> {
+    const carry = this.end - this.start;
+    if (carry > this.maxLine + 1) throw new LineTooLongError(this.file);
+    const other = 1 - this.using;
+    const ahead = this.ahead ?? this.readInto(other);
+    const got = await ahead;
+    if (got instanceof UnreadableFileError) throw got;
+    this.position += got;
+    const at = this.regionAt(other);
+    this.buf.copyWithin(at - carry, this.start, this.end);
+    this.start = at - carry;
+    this.end = at + got;
+    this.using = other;
+    if (this.reads++ === 0) {
+      this.firstRead = got;
+      this.firstAt = at;
+    }
+    if (got === 0) {
+      this.eof = true;
+      this.ahead = undefined;
+    } else {
+      this.ahead = this.readInto(1 - other);
+    }
+  }
+
+  /** Where region 0 or 1 starts in the buffer. */
+  private regionAt(region: number): number {
+    return this.margin + region * (this.margin + this.region);
+  }
+
+  /** Reads the next chunk into `region`; the promise never rejects (a walk may end before it lands). */
+  private readInto(region: number): Promise<number | UnreadableFileError> {
+    return this.handle.read(this.buf, this.regionAt(region), this.region, this.position).then(
+      ({ bytesRead }) => bytesRead,
+      (error: unknown) => new UnreadableFileError(this.file, describeFsError(error)),
+    );
   }
 }
 
@@ -265,6 +347,12 @@ export interface WalkOptions {
   ready?: (cursors: readonly LineCursor[]) => void;
   /** Called before an input's buffer changes (a read): a visitor holding a view of it lets go here. */
   beforeRead?: () => Promise<void> | undefined;
+  /**
+   * When only one input is left, the lines after the current one in its byte pass's batch go here at
+   * once instead of to visit(), which must then wait for nothing (see LineCursor.takeBuffered): a
+   * verify of one file visits 4096 lines a call.
+   */
+  visitRun?: (cursor: LineCursor, run: ScannedRun) => void;
 }
 
 /**
@@ -290,9 +378,11 @@ export async function walkInTimeOrder(
     const heap = new CursorHeap();
     for (const cursor of cursors) if (await cursor.next()) heap.push(cursor);
     options.ready?.(cursors);
+    const visitRun = options.visitRun;
     for (let cursor = heap.top(); cursor !== undefined; cursor = heap.top()) {
       const wait = visit(cursor);
       if (wait !== undefined) await wait;
+      if (visitRun !== undefined && heap.size === 1) visitRun(cursor, cursor.takeBuffered());
       if (cursor.nextBuffered()) {
         heap.settleTop();
         continue;

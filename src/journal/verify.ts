@@ -16,7 +16,7 @@ import type { SeenTransactions } from './transaction-set.js';
 import { formatTimestamp } from './line.js';
 import { ACTION_AT, ITEM_AT, MAX_KEPT_LINE, PATRON_AT, TIME_WIDTH } from './parse.js';
 import type { SeenEnding } from './parse.js';
-import { CLEAN, LOAN, LineScanner } from './line-scan.js';
+import { CLEAN, ENDINGS, ENDING_MASK, LOAN, LineScanner, RECORD_INTS, type ScannedRun } from './line-scan.js';
 
 /** Every kind of problem verify reports; stable strings for `--json` readers. */
 export const PROBLEM_CODES = [
@@ -287,6 +287,30 @@ export class LineChecker {
       ints[5]!,
       ints[6]!,
     );
+  }
+
+  /** checkScanned() for each line of `run`, in order (their kept bytes are all there is of them). */
+  checkRun(run: ScannedRun): void {
+    const { input, ints, stamps, to } = run;
+    for (let r = run.from; r < to; r++) {
+      const at = r * RECORD_INTS;
+      const start = ints[at]!;
+      const length = ints[at + 1]! - start;
+      const flags = ints[at + 2]!;
+      this.checkScanned(
+        input,
+        start,
+        length,
+        length,
+        ENDINGS[flags & ENDING_MASK]!,
+        flags,
+        ints[at + 3]!,
+        ints[at + 4]!,
+        stamps[r]!,
+        ints[at + 5]!,
+        ints[at + 6]!,
+      );
+    }
   }
 
   /**

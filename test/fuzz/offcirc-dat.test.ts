@@ -11,7 +11,8 @@ import path from 'node:path';
 import { LineSplitter, MAX_KEPT_LINE, lineFacts, type SeenEnding } from '../../src/journal/parse.js';
 import { LineChecker, NOTE_CODES, PROBLEM_CODES, type Note, type Problem } from '../../src/journal/verify.js';
 import { RecentTransactions } from '../../src/journal/transaction-set.js';
-import { LineCursor } from '../../src/journal/merge.js';
+import { LineCursor, LineTooLongError } from '../../src/journal/merge.js';
+import { ENDINGS, ENDING_MASK, LineScanner, RECORD_INTS } from '../../src/journal/line-scan.js';
 import { KohaClock, kohaLimitProblem, kohaRecord } from '../../src/journal/koha.js';
 import { fuzzRuns } from './runs.js';
 
@@ -25,6 +26,17 @@ const looksLikeIt = fc.array(
   ),
   { maxLength: 600 },
 );
+
+/**
+ * Lines of 0–60 bytes ending in LF or CRLF, the last maybe without an ending: lengths about a reader's
+ * maxLine and chunk, so lines fall on both sides of the limit and across the reads.
+ */
+const linesNearMax = fc
+  .tuple(fc.array(fc.record({ length: fc.nat(60), crlf: fc.boolean() }), { maxLength: 30 }), fc.nat(60))
+  .map(([lines, last]) => {
+    const text = lines.map(({ length, crlf }) => 'x'.repeat(length) + (crlf ? '\r\n' : '\n')).join('');
+    return [...Buffer.from(text + 'y'.repeat(last), 'latin1')];
+  });
 
 /** Runs bytes through a splitter in chunks of the given sizes; returns what each line was. */
 function split(bytes: Uint8Array, sizes: number[]): { text: string; length: number; ending: SeenEnding }[] {
@@ -148,6 +160,103 @@ describe('OffCirc.dat parsers under fuzzing', () => {
       }),
       { numRuns: fuzzRuns() },
     );
+  });
+
+  it('LineChecker.checkRun: the same findings and counts as check() line by line', () => {
+    // Good lines (repeated: duplicates), lines of odd bytes, either ending, maybe no last ending.
+    const good = fc
+      .record({ time: minute, loan: fc.boolean(), item: barcode(20), patron: barcode(10) })
+      .map((t) => `${t.time}${t.loan ? 'L' : 'R'}${t.item.padEnd(80)}${t.loan ? t.patron : ''}`);
+    const odd = looksLikeIt.map((list) => Buffer.from(list).toString('latin1').replace(/\n/g, ''));
+    const file = fc
+      .tuple(
+        fc.array(fc.tuple(fc.oneof(good, good, odd), fc.constantFrom('\r\n', '\n')), { maxLength: 40 }),
+        fc.boolean(),
+      )
+      .map(([lines, cut]) => {
+        const text = lines.map(([line, ending]) => line + ending).join('');
+        return cut && lines.length > 0 ? text.slice(0, -1).replace(/\r$/, '') : text;
+      });
+    const checkerInto = (problems: Problem[], notes: Note[]) =>
+      new LineChecker({
+        file: 'f',
+        seen: new RecentTransactions(),
+        now: NOW,
+        report: (p) => problems.push(p),
+        note: (n) => notes.push(n),
+      });
+    fc.assert(
+      fc.property(file, (text) => {
+        const bytes = Buffer.from(text, 'latin1');
+        const one = { problems: [] as Problem[], notes: [] as Note[] };
+        const byLine = checkerInto(one.problems, one.notes);
+        const splitter = new LineSplitter((content, length, ending) => byLine.check(content, length, ending));
+        splitter.push(bytes);
+        splitter.end();
+        const run = { problems: [] as Problem[], notes: [] as Note[] };
+        const byRun = checkerInto(run.problems, run.notes);
+        const scanner = new LineScanner(bytes.length);
+        scanner.input.set(bytes);
+        const to = scanner.scan(0, bytes.length, true);
+        byRun.checkRun({ input: scanner.input, ints: scanner.ints, stamps: scanner.stamps, from: 0, to });
+        expect(run).toEqual(one);
+        expect(byRun.finish()).toEqual(byLine.finish());
+        expect(byRun.firstEnding).toBe(byLine.firstEnding);
+      }),
+      { numRuns: fuzzRuns() },
+    );
+  });
+
+  it('LineCursor reading ahead (a maxLine): the same lines, one by one or a batch at a time, up to one too long', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'offcirc-fuzz-'));
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(looksLikeIt, linesNearMax),
+          fc.integer({ min: 1, max: 80 }),
+          fc.integer({ min: 0, max: 60 }),
+          fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }),
+          async (list, chunk, maxLine, batches) => {
+            const bytes = Uint8Array.from(list);
+            const file = path.join(dir, 'f.dat');
+            writeFileSync(file, bytes);
+            const handle = await open(file, 'r');
+            const got: { text: string; ending: SeenEnding }[] = [];
+            let tooLong = false;
+            try {
+              const cursor = new LineCursor(handle, file, 0, chunk, maxLine);
+              for (let i = 0; await cursor.next(); i++) {
+                got.push({ text: Buffer.from(cursor.bytes()).toString('latin1'), ending: cursor.ending });
+                if (!batches[i % batches.length]) continue;
+                const run = cursor.takeBuffered();
+                for (let r = run.from; r < run.to; r++) {
+                  const at = r * RECORD_INTS;
+                  const text = run.input.subarray(run.ints[at], run.ints[at + 1]).toString('latin1');
+                  got.push({ text, ending: ENDINGS[run.ints[at + 2]! & ENDING_MASK]! });
+                }
+              }
+            } catch (error) {
+              if (!(error instanceof LineTooLongError)) throw error;
+              tooLong = true;
+            } finally {
+              await handle.close();
+            }
+            const lines = split(bytes, [bytes.length || 1]);
+            const first = lines.findIndex((l) => l.length > maxLine);
+            const expected = first === -1 ? lines : lines.slice(0, first);
+            expect(got).toEqual(expected.map(({ text, ending }) => ({ text, ending })));
+            expect(tooLong).toBe(first !== -1);
+          },
+        ),
+        {
+          numRuns: fuzzRuns(400),
+          // A line of exactly maxLine whose CR ends a read and whose LF starts the next: not too long.
+          examples: [[[...Buffer.from('xxxxxxxxxx\r\nyy\n', 'latin1')], 11, 10, [false]]],
+        },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('LineCursor: the same lines as LineSplitter for any bytes and any read size', async () => {
