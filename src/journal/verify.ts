@@ -646,7 +646,7 @@ export class LineChecker {
 
   /**
    * Looks for the same transaction (and minute) before: `hashA` and `hashB` are the record's hashes of
-   * its action, item (padding aside) and patron (line-scan.wat), the patron's end mixed in.
+   * its action, item (padding aside) and patron (line-scan.wat), each field's length mixed in.
    */
   private checkDuplicate(hashA: number, hashB: number, minute: number): void {
     const seen = this.options.seen;

@@ -160,6 +160,41 @@ describe('the byte pass (line-scan.wat) under fuzzing', () => {
     );
   });
 
+  it('loans of another item or patron hash apart, also when the same characters are split otherwise', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: printable, minLength: 2, maxLength: 60 }),
+        fc.string({ unit: printable, minLength: 1, maxLength: 30 }),
+        fc.nat(),
+        fc.string({ unit: printable, minLength: 1, maxLength: 80 }),
+        (item, patron, cut, other) => {
+          const at = new Date(2026, 10, 30, 12, 0).getTime();
+          const line = (i: string, p: string) =>
+            formatLine({ kind: 'loan', item: i, patron: p, at, device: 't' }, 'lf');
+          // The same characters with the item/patron boundary moved, another item, another patron.
+          const split = 1 + (cut % (item.length - 1));
+          const pairs: [string, string][] = [
+            [item, patron],
+            [item.slice(0, split), item.slice(split) + patron],
+            [other, patron],
+            [item, other.slice(0, 30)],
+          ];
+          const { records } = scanAll(Buffer.from(pairs.map(([i, p]) => line(i, p)).join(''), 'latin1'));
+          const keys = pairs.map(([i, p]) => `${i}\u0000${p}`);
+          for (let a = 0; a < pairs.length; a++) {
+            for (let b = a + 1; b < pairs.length; b++) {
+              const same =
+                [records[a]!.hashA, records[a]!.hashB].join() ===
+                [records[b]!.hashA, records[b]!.hashB].join();
+              expect(same).toBe(keys[a] === keys[b]);
+            }
+          }
+        },
+      ),
+      { numRuns: fuzzRuns() },
+    );
+  });
+
   it('every line the kiosk writes is CLEAN, LOAN when a loan; a return padded or not hashes the same', () => {
     fc.assert(
       fc.property(
