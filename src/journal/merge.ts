@@ -48,11 +48,13 @@ export class LineTooLongError extends Error {
  * 4096 lines at a time; they are valid until the next call of next().
  *
  * With a `maxLine`, the cursor reads ahead: the buffer holds two regions of `chunk` bytes, each after a
- * margin that holds any unfinished line (at most maxLine and a CR). While the lines of one region are
- * used, the next chunk is read into the other through the thread pool, so reading overlaps the checks
- * on a second core; when a region is used up, its unfinished line is copied into the margin before the
- * other and the walk goes on there. Memory: twice the chunk. Without a `maxLine` a line may be any
- * length, so the cursor reads in turn into one buffer that doubles for a longer line (see fill()).
+ * margin that holds any unfinished line (at most maxLine and a CR; at least the byte pass's SLACK, so
+ * its loads past the first region never reach the second while a read fills it). While the lines of
+ * one region are used, the next chunk is read into the other through the thread pool, so reading
+ * overlaps the checks on a second core; when a region is used up, its unfinished line is copied into
+ * the margin before the other and the walk goes on there. Memory: twice the chunk. Without a
+ * `maxLine` a line may be any length, so the cursor reads in turn into one buffer that doubles for a
+ * longer line (see fill()).
  */
 export class LineCursor {
   /** The byte pass, whose memory holds the buffer. */
