@@ -167,18 +167,14 @@ export class LineCursor {
    * Takes at once the lines recorded after the current one in the byte pass's batch (up to, not
    * including, a line longer than maxLine, which nextBuffered() then throws for): they count as read,
    * and the next call of nextBuffered() goes on after the last of them. The current line's fields are
-   * left as they were. The records are valid until that call. O(lines) with a maxLine, O(1) without.
+   * left as they were. The records are valid until that call. O(lines).
    */
   takeBuffered(): ScannedRun {
     const from = this.record;
     const ints = this.scanner.ints;
+    const max = this.maxLine;
     let to = from;
-    if (Number.isFinite(this.maxLine)) {
-      const max = this.maxLine;
-      while (to < this.records && ints[to * RECORD_INTS + 1]! - ints[to * RECORD_INTS]! <= max) to++;
-    } else {
-      to = this.records;
-    }
+    while (to < this.records && ints[to * RECORD_INTS + 1]! - ints[to * RECORD_INTS]! <= max) to++;
     this.record = to;
     this.lines += to - from;
     return { input: this.buf, ints, stamps: this.scanner.stamps, from, to };
