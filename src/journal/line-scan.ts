@@ -24,11 +24,19 @@ export const ENDINGS: readonly SeenEnding[] = ['none', 'lf', 'crlf'];
 /** Lines recorded by one scan() at most. */
 export const BATCH = 4096;
 /**
- * i32 of each record: start, end (without ending), flags, the transaction's 64-bit hash as hash a (its
- * low 32 bits) and hash b (its high 32), and for a CLEAN line its date
+ * i32 of each record, at the offsets below: start, end (without ending), flags, the transaction's
+ * 64-bit hash as hash a (its low 32 bits) and hash b (its high 32), and for a CLEAN line its date
  * (YYYYMMDD) and minute of the day (-1 when its hour or minute is impossible; both -1 when not CLEAN).
  */
 export const RECORD_INTS = 7;
+/** Each field's place in a record (line-scan.wat stores them at four times these). */
+export const AT_START = 0;
+export const AT_END = 1;
+export const AT_FLAGS = 2;
+export const AT_HASH_A = 3;
+export const AT_HASH_B = 4;
+export const AT_DATE = 5;
+export const AT_MINUTE = 6;
 const STAMPS = BATCH * RECORD_INTS * 4;
 /** Where the input starts in the memory (line-scan.wat has the same numbers). */
 const INPUT = 196_608;

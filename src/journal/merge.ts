@@ -9,7 +9,21 @@
 import { readSync, type BigIntStats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { LINE_ENDINGS, type LineEnding } from './line.js';
-import { ENDINGS, ENDING_MASK, LineScanner, RECORD_INTS, SLACK, type ScannedRun } from './line-scan.js';
+import {
+  AT_DATE,
+  AT_END,
+  AT_FLAGS,
+  AT_HASH_A,
+  AT_HASH_B,
+  AT_MINUTE,
+  AT_START,
+  ENDINGS,
+  ENDING_MASK,
+  LineScanner,
+  RECORD_INTS,
+  SLACK,
+  type ScannedRun,
+} from './line-scan.js';
 import {
   ACTION_AT,
   PATRON_AT,
@@ -148,15 +162,15 @@ export class LineCursor {
     const r = this.record++;
     const ints = this.scanner.ints;
     const at = r * RECORD_INTS;
-    this.begin = ints[at]!;
-    this.finish = ints[at + 1]!;
-    const flags = ints[at + 2]!;
+    this.begin = ints[at + AT_START]!;
+    this.finish = ints[at + AT_END]!;
+    const flags = ints[at + AT_FLAGS]!;
     this.flags = flags;
     this.ending = ENDINGS[flags & ENDING_MASK]!;
-    this.hashA = ints[at + 3]!;
-    this.hashB = ints[at + 4]!;
-    this.date = ints[at + 5]!;
-    this.dayMinute = ints[at + 6]!;
+    this.hashA = ints[at + AT_HASH_A]!;
+    this.hashB = ints[at + AT_HASH_B]!;
+    this.date = ints[at + AT_DATE]!;
+    this.dayMinute = ints[at + AT_MINUTE]!;
     if (this.finish - this.begin > this.maxLine) throw new LineTooLongError(this.file);
     this.stamp = this.scanner.stamps[r]!;
     this.lines++;
@@ -174,7 +188,10 @@ export class LineCursor {
     const ints = this.scanner.ints;
     const max = this.maxLine;
     let to = from;
-    while (to < this.records && ints[to * RECORD_INTS + 1]! - ints[to * RECORD_INTS]! <= max) to++;
+    for (; to < this.records; to++) {
+      const at = to * RECORD_INTS;
+      if (ints[at + AT_END]! - ints[at + AT_START]! > max) break;
+    }
     this.record = to;
     this.lines += to - from;
     return { input: this.buf, ints, stamps: this.scanner.stamps, from, to };

@@ -16,7 +16,22 @@ import type { SeenTransactions } from './transaction-set.js';
 import { formatTimestamp } from './line.js';
 import { ACTION_AT, ITEM_AT, MAX_KEPT_LINE, PATRON_AT, TIME_WIDTH } from './parse.js';
 import type { SeenEnding } from './parse.js';
-import { CLEAN, ENDINGS, ENDING_MASK, LOAN, LineScanner, RECORD_INTS, type ScannedRun } from './line-scan.js';
+import {
+  AT_DATE,
+  AT_END,
+  AT_FLAGS,
+  AT_HASH_A,
+  AT_HASH_B,
+  AT_MINUTE,
+  AT_START,
+  CLEAN,
+  ENDINGS,
+  ENDING_MASK,
+  LOAN,
+  LineScanner,
+  RECORD_INTS,
+  type ScannedRun,
+} from './line-scan.js';
 
 /** Every kind of problem verify reports; stable strings for `--json` readers. */
 export const PROBLEM_CODES = [
@@ -294,9 +309,9 @@ export class LineChecker {
     const { input, ints, stamps, to } = run;
     for (let r = run.from; r < to; r++) {
       const at = r * RECORD_INTS;
-      const start = ints[at]!;
-      const length = ints[at + 1]! - start;
-      const flags = ints[at + 2]!;
+      const start = ints[at + AT_START]!;
+      const length = ints[at + AT_END]! - start;
+      const flags = ints[at + AT_FLAGS]!;
       this.checkScanned(
         input,
         start,
@@ -304,11 +319,11 @@ export class LineChecker {
         length,
         ENDINGS[flags & ENDING_MASK]!,
         flags,
-        ints[at + 3]!,
-        ints[at + 4]!,
+        ints[at + AT_HASH_A]!,
+        ints[at + AT_HASH_B]!,
         stamps[r]!,
-        ints[at + 5]!,
-        ints[at + 6]!,
+        ints[at + AT_DATE]!,
+        ints[at + AT_MINUTE]!,
       );
     }
   }

@@ -12,7 +12,15 @@ import { LineSplitter, MAX_KEPT_LINE, lineFacts, type SeenEnding } from '../../s
 import { LineChecker, NOTE_CODES, PROBLEM_CODES, type Note, type Problem } from '../../src/journal/verify.js';
 import { RecentTransactions } from '../../src/journal/transaction-set.js';
 import { LineCursor, LineTooLongError } from '../../src/journal/merge.js';
-import { ENDINGS, ENDING_MASK, LineScanner, RECORD_INTS } from '../../src/journal/line-scan.js';
+import {
+  AT_END,
+  AT_FLAGS,
+  AT_START,
+  ENDINGS,
+  ENDING_MASK,
+  LineScanner,
+  RECORD_INTS,
+} from '../../src/journal/line-scan.js';
 import { KohaClock, kohaLimitProblem, kohaRecord } from '../../src/journal/koha.js';
 import { fuzzRuns } from './runs.js';
 
@@ -231,8 +239,10 @@ describe('OffCirc.dat parsers under fuzzing', () => {
                 const run = cursor.takeBuffered();
                 for (let r = run.from; r < run.to; r++) {
                   const at = r * RECORD_INTS;
-                  const text = run.input.subarray(run.ints[at], run.ints[at + 1]).toString('latin1');
-                  got.push({ text, ending: ENDINGS[run.ints[at + 2]! & ENDING_MASK]! });
+                  const text = run.input
+                    .subarray(run.ints[at + AT_START], run.ints[at + AT_END])
+                    .toString('latin1');
+                  got.push({ text, ending: ENDINGS[run.ints[at + AT_FLAGS]! & ENDING_MASK]! });
                 }
               }
             } catch (error) {
