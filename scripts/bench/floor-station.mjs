@@ -79,5 +79,6 @@ function logged(item) {
 
 process.on('SIGTERM', () => {
   closeSync(fd);
+  if (logFd !== undefined) closeSync(logFd);
   port.close(() => process.exit(0));
 });
